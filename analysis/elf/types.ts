@@ -1,3 +1,5 @@
+import { InputError } from '../errors.js';
+
 // The data model of a parsed ELF64 little-endian x86-64 object. Addresses are plain numbers:
 // x86-64 user-space virtual addresses of shared objects and executables fit in 53 bits.
 
@@ -103,13 +105,13 @@ export interface ElfFile {
 }
 
 /** Error for malformed or unsupported input: names the file, the byte offset and the problem. */
-export class ElfError extends Error {
+export class ElfError extends InputError {
   constructor(
-    readonly file: string,
+    file: string,
     readonly offset: number,
-    readonly problem: string,
+    problem: string,
   ) {
-    super(`${file}: ${problem} (at offset 0x${offset.toString(16)})`);
+    super(file, `${problem} (at offset 0x${offset.toString(16)})`);
     this.name = 'ElfError';
   }
 }
