@@ -1,7 +1,7 @@
 // Runs a real program under strace and reports which syscalls the program itself made:
 // the dynamic ground truth that the static analysis must cover.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { syscallName, syscallNumber } from '../../analysis/x86_64/syscall-table.js';
@@ -398,6 +398,14 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+function exeOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
+
 /** Every live process traced by `tracer`. */
 function traceesOf(tracer: number): number[] {
   const out: number[] = [];
@@ -476,10 +484,15 @@ export async function straceProgram(opts: StraceOptions): Promise<StraceResult> 
 
   try {
     if (opts.during && tracer !== undefined) {
+      // Until strace's child has exec'd it still runs strace's code, whose signal handlers would
+      // swallow the stop signal; so wait for the exec before handing the pid over.
+      const straceExe = exeOf(tracer);
       let root: number | undefined;
       while (!finished && root === undefined) {
-        root = childrenOf(tracer)[0];
-        if (root === undefined) await sleep(10);
+        const first = childrenOf(tracer)[0];
+        const exe = first === undefined ? null : exeOf(first);
+        if (exe !== null && exe !== straceExe) root = first;
+        else await sleep(10);
       }
       if (root !== undefined) {
         await opts.during({ pid: root, exited });
