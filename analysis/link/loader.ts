@@ -59,6 +59,10 @@ interface ObjectState {
   origin: string;
   /** l_loader: the object whose DT_NEEDED or dlopen brought it in. */
   loader?: number;
+  /** The objects its DT_NEEDED entries resolved to, in order. */
+  deps: number[];
+  /** The local scope searched after the global one: for a dlopened object, its dlopen root's search list. */
+  localScope?: number[];
   /** Definitions by name, in .dynsym order (the order of a GNU hash chain for equal names). */
   defs?: Map<string, ElfSymbol[]>;
 }
@@ -68,8 +72,8 @@ interface ProgramState {
   /** Every name an object answers to: the names it was asked for, its SONAME and the path it was opened as. */
   byName: Map<string, number>;
   byPath: Map<string, number>;
-  /** ld.so when no object needs it: loaded (it runs the program) but not in the lookup scope. */
-  outOfScope: Set<number>;
+  /** The global search list: the executable's breadth-first NEEDED closure (ld.so only if needed). */
+  global: number[];
   /** ld.so itself before anyone asked for it (PT_INTERP is mapped by the kernel first). */
   pendingInterp?: { file: RootfsFile; elf: ElfFile; names: string[] };
 }
@@ -77,16 +81,24 @@ interface ProgramState {
 const states = new WeakMap<LoadedProgram, ProgramState>();
 
 function stateOf(lp: LoadedProgram): ProgramState {
-  let st = states.get(lp);
-  if (st) return st;
+  const known = states.get(lp);
+  if (known) return known;
   // A LoadedProgram built elsewhere (e.g. deserialised): rebuild what the loader needs from it.
-  st = { objects: [], byName: new Map(), byPath: new Map(), outOfScope: new Set() };
+  const fresh: ProgramState = { objects: [], byName: new Map(), byPath: new Map(), global: [] };
   for (const o of lp.objects) {
-    st.objects.push({ origin: path.posix.dirname(o.rootfsPath), loader: o.neededBy });
-    registerNames(st, o.index, o.elf, [o.name, o.rootfsPath]);
+    fresh.objects.push({ origin: path.posix.dirname(o.rootfsPath), loader: o.neededBy, deps: [] });
+    fresh.byPath.set(o.rootfsPath, o.index);
+    registerNames(fresh, o.index, o.elf, [o.name, o.rootfsPath]);
+    if (!o.dlopened) fresh.global.push(o.index);
   }
-  states.set(lp, st);
-  return st;
+  lp.objects.forEach((o, i) => {
+    for (const n of o.elf.needed) {
+      const d = fresh.byName.get(n);
+      if (d !== undefined) fresh.objects[i].deps.push(d);
+    }
+  });
+  states.set(lp, fresh);
+  return fresh;
 }
 
 function registerNames(st: ProgramState, index: number, elf: ElfFile, names: (string | undefined)[]): void {
@@ -118,10 +130,10 @@ export function loadProgram(rootfs: string, program: string, open: OpenElf): Loa
     warnings: [],
   };
   const st: ProgramState = {
-    objects: [{ origin: path.posix.dirname(file.rootfsPath) }],
+    objects: [{ origin: path.posix.dirname(file.rootfsPath), deps: [] }],
     byName: new Map(),
     byPath: new Map([[file.rootfsPath, 0]]),
-    outOfScope: new Set(),
+    global: [0],
   };
   states.set(lp, st);
   if (!elf.segments.some((s) => s.type === PT_DYNAMIC)) return lp;
@@ -136,12 +148,12 @@ export function loadProgram(rootfs: string, program: string, open: OpenElf): Loa
     }
   }
   loadClosure(lp, st, 0, open, false);
+  st.global = searchList(st, 0);
   const interp = st.pendingInterp;
   if (interp) {
     // Nobody needed ld.so: rtld.c keeps it loaded but out of the main search list.
     const index = addObject(lp, st, interp.file, elf.interp!, interp.elf, undefined, undefined, false);
     registerNames(st, index, interp.elf, interp.names);
-    st.outOfScope.add(index);
     st.pendingInterp = undefined;
   }
   bindObjects(lp, st, 0);
@@ -163,7 +175,7 @@ function addObject(
   if (neededBy !== undefined) obj.neededBy = neededBy;
   if (dlopened) obj.dlopened = true;
   lp.objects.push(obj);
-  st.objects.push({ origin: path.posix.dirname(openedAs ?? file.rootfsPath), loader: neededBy });
+  st.objects.push({ origin: path.posix.dirname(openedAs ?? file.rootfsPath), loader: neededBy, deps: [] });
   st.byPath.set(file.rootfsPath, index);
   registerNames(st, index, elf, [name, openedAs]);
   return index;
@@ -223,8 +235,24 @@ function loadClosure(lp: LoadedProgram, st: ProgramState, first: number, open: O
     for (const needed of obj.elf.needed) {
       const r = mapObject(lp, st, needed, i, open, dlopened, i);
       if ('error' in r) lp.warnings.push(`${needed} (needed by ${obj.rootfsPath}): ${r.error}`);
+      else if (!st.objects[i].deps.includes(r.index)) st.objects[i].deps.push(r.index);
     }
   }
+}
+
+/** An object's l_searchlist: itself, then its NEEDED closure breadth-first, each object once. */
+function searchList(st: ProgramState, root: number): number[] {
+  const list = [root];
+  const seen = new Set(list);
+  for (let k = 0; k < list.length; k++) {
+    for (const d of st.objects[list[k]].deps) {
+      if (!seen.has(d)) {
+        seen.add(d);
+        list.push(d);
+      }
+    }
+  }
+  return list;
 }
 
 /** dlopen model: adds a library (and its missing NEEDED closure) to the program, binds the new objects' relocations; returns the new object indexes (empty when already loaded); throws nothing for a missing library: adds a warning and returns []. */
@@ -239,9 +267,11 @@ export function addLibrary(lp: LoadedProgram, name: string, requester: number, o
   if (!r.isNew) return [];
   st.objects[r.index].loader = requester;
   lp.objects[r.index].dlopened = true;
-  // ld.so would be mapped already; a dlopen that reaches it only moves it into the scope.
-  st.outOfScope.delete(r.index);
   loadClosure(lp, st, first, open, true);
+  // dlopen without RTLD_GLOBAL (the usual plugin case): the new objects are not added to the global
+  // scope, and each searches the global scope and then the dlopened library's own search list.
+  const local = searchList(st, r.index);
+  for (let i = first; i < lp.objects.length; i++) st.objects[i].localScope = local;
   bindObjects(lp, st, first);
   const added: number[] = [];
   for (let i = first; i < lp.objects.length; i++) added.push(i);
@@ -309,16 +339,21 @@ function lookupIn(lp: LoadedProgram, st: ProgramState, index: number, name: stri
   return found;
 }
 
-function scopeLookup(lp: LoadedProgram, st: ProgramState, name: string, opts: LookupOptions, first?: number): { object: number; symbol: ElfSymbol } | undefined {
-  if (first !== undefined && first !== opts.skip) {
-    const sym = lookupIn(lp, st, first, name, opts);
-    if (sym) return { object: first, symbol: sym };
-  }
-  for (let i = 0; i < lp.objects.length; i++) {
-    if (i === opts.skip || st.outOfScope.has(i)) continue;
-    if (opts.typeClass & CLASS_COPY && i === 0) continue;
-    const sym = lookupIn(lp, st, i, name, opts);
-    if (sym) return { object: i, symbol: sym };
+/** _dl_lookup_symbol_x over the scopes of `from` (the global scope when undefined), DT_SYMBOLIC objects first in themselves. */
+function scopeLookup(lp: LoadedProgram, st: ProgramState, name: string, opts: LookupOptions, from?: number, symbolic = false): { object: number; symbol: ElfSymbol } | undefined {
+  const scopes: number[][] = [];
+  if (symbolic && from !== undefined) scopes.push([from]);
+  scopes.push(st.global);
+  const local = from !== undefined ? st.objects[from].localScope : undefined;
+  if (local) scopes.push(local);
+  for (const scope of scopes) {
+    for (const i of scope) {
+      if (i === opts.skip) continue;
+      // COPY relocations copy into the executable, so the definition must come from elsewhere.
+      if (opts.typeClass & CLASS_COPY && i === 0) continue;
+      const sym = lookupIn(lp, st, i, name, opts);
+      if (sym) return { object: i, symbol: sym };
+    }
   }
   return undefined;
 }
@@ -326,6 +361,21 @@ function scopeLookup(lp: LoadedProgram, st: ProgramState, name: string, opts: Lo
 /** Looks a symbol up in the global scope as ld.so would (first definition in scope order, version-matched). */
 export function lookupSymbol(lp: LoadedProgram, name: string, version?: string, skipObject?: number): { object: number; symbol: ElfSymbol } | undefined {
   return scopeLookup(lp, stateOf(lp), name, { version, typeClass: 0, returnNewest: true, skip: skipObject });
+}
+
+/** The malloc family ld.so itself switches to after relocation (elf/dl-minimal.c: __rtld_malloc_init_real). */
+export const RTLD_MALLOC_SYMBOLS = ['calloc', 'free', 'malloc', 'realloc'];
+const RTLD_MALLOC_VERSION = 'GLIBC_2.2.5';
+
+/** ld.so's own run-time lookups, which no relocation records: from then on ld.so calls these definitions (e.g. an interposed malloc). */
+export function rtldMallocBindings(lp: LoadedProgram): { symbol: string; version: string; to?: { object: number; symbol: ElfSymbol } }[] {
+  const st = stateOf(lp);
+  if (lp.objects[0].elf.interp === undefined || lp.objects.length < 2) return [];
+  return RTLD_MALLOC_SYMBOLS.map((symbol) => {
+    // Looked up with the executable as the requesting object, in its scope, for libc's baseline version.
+    const to = scopeLookup(lp, st, symbol, { version: RTLD_MALLOC_VERSION, typeClass: 0, returnNewest: false }, 0);
+    return to ? { symbol, version: RTLD_MALLOC_VERSION, to } : { symbol, version: RTLD_MALLOC_VERSION };
+  });
 }
 
 function isSymbolic(elf: ElfFile): boolean {
@@ -360,11 +410,11 @@ function bindOne(lp: LoadedProgram, st: ProgramState, from: number, reloc: ElfRe
   }
   const tc = typeClass(reloc.type);
   const opts: LookupOptions = { version: ref.version, typeClass: tc, returnNewest: false };
-  let to = scopeLookup(lp, st, ref.name, opts, symbolic ? from : undefined);
+  let to = scopeLookup(lp, st, ref.name, opts, from, symbolic);
   // A protected definition is not preempted by another object's; only a non-PLT reference may
   // still go to the executable's canonical PLT entry (_dl_lookup_symbol_x's protected case).
   if (ref.visibility === STV_PROTECTED && defined && to && to.object !== from) {
-    const plt = tc === CLASS_PLT ? to : scopeLookup(lp, st, ref.name, { ...opts, typeClass: CLASS_PLT }, symbolic ? from : undefined);
+    const plt = tc === CLASS_PLT ? to : scopeLookup(lp, st, ref.name, { ...opts, typeClass: CLASS_PLT }, from, symbolic);
     if (plt && plt.object !== from) to = { object: from, symbol: ref };
   }
   if (to) binding.to = to;
