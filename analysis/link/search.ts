@@ -143,9 +143,10 @@ function checkHeader(hostPath: string): HeaderCheck {
   } catch (e) {
     return `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
   }
-  if (n < 4 || buf.readUInt32BE(0) !== 0x7f454c46) return 'invalid ELF header';
-  if (buf[4] !== 2) return 'other';
+  // open_verify's order: a short read is fatal before the identification is even looked at.
   if (n < 64) return 'file too short';
+  if (buf.readUInt32BE(0) !== 0x7f454c46) return 'invalid ELF header';
+  if (buf[4] !== 2) return 'other';
   if (buf[5] !== 1) return 'ELF file data encoding not little-endian';
   if (buf.readUInt16LE(18) !== 62) return 'other';
   return 'ok';
