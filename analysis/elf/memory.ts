@@ -1,0 +1,183 @@
+import type { ElfFile, ElfSection, ElfSegment } from './types.js';
+import { PF_X, PT_LOAD, SHF_EXECINSTR } from './types.js';
+
+/** A half-open address range [start, end). */
+export interface AddressRange {
+  start: number;
+  end: number;
+}
+
+const SHF_ALLOC = 0x2;
+const SHF_TLS = 0x400;
+const SHT_NOBITS = 8;
+const TWO_32 = 4294967296;
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Ranges sorted by start with lookup by address. maxEnd[i] is the largest end among the first i+1
+ * ranges, so a lookup stays correct (if slower) when malformed input makes ranges overlap.
+ */
+class RangeIndex<T extends AddressRange> {
+  readonly items: T[];
+  private readonly maxEnd: number[];
+
+  constructor(items: T[]) {
+    this.items = items.slice().sort((a, b) => a.start - b.start);
+    this.maxEnd = new Array<number>(this.items.length);
+    let max = -Infinity;
+    for (let i = 0; i < this.items.length; i++) {
+      max = Math.max(max, this.items[i].end);
+      this.maxEnd[i] = max;
+    }
+  }
+
+  /** The range containing addr (the one starting last, if several do). */
+  find(addr: number): T | undefined {
+    const items = this.items;
+    let lo = 0;
+    let hi = items.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (items[mid].start <= addr) {
+        idx = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    for (let i = idx; i >= 0 && this.maxEnd[i] > addr; i--) {
+      if (items[i].end > addr) return items[i];
+    }
+    return undefined;
+  }
+}
+
+interface FileBacked extends AddressRange {
+  offset: number;
+}
+
+/** Maps virtual addresses to file offsets through the file-backed part of PT_LOAD segments. */
+export class AddressMap {
+  private readonly index: RangeIndex<FileBacked>;
+
+  constructor(segments: readonly ElfSegment[], fileSize: number) {
+    const backed: FileBacked[] = [];
+    for (const s of segments) {
+      if (s.type !== PT_LOAD || s.offset >= fileSize) continue;
+      // Clamped so that an ElfFile built by hand (not by parseElf) still cannot index past the bytes.
+      const filesz = Math.min(s.filesz, fileSize - s.offset);
+      if (filesz > 0) backed.push({ start: s.vaddr, end: s.vaddr + filesz, offset: s.offset });
+    }
+    this.index = new RangeIndex(backed);
+  }
+
+  /** File offset of vaddr, and how many file bytes follow it in the same segment. */
+  locate(vaddr: number): { offset: number; available: number } | undefined {
+    if (!Number.isSafeInteger(vaddr)) return undefined;
+    const seg = this.index.find(vaddr);
+    if (!seg) return undefined;
+    return { offset: seg.offset + (vaddr - seg.start), available: seg.end - vaddr };
+  }
+
+  /** File offset of vaddr when `length` bytes from there are file-backed. */
+  offsetOf(vaddr: number, length = 1): number | undefined {
+    const loc = this.locate(vaddr);
+    if (!loc || !(length <= loc.available)) return undefined;
+    return loc.offset;
+  }
+}
+
+interface MemoryIndex {
+  map: AddressMap;
+  sections: RangeIndex<AddressRange & { section: ElfSection }>;
+  exec: RangeIndex<AddressRange>;
+  view: DataView;
+}
+
+const cache = new WeakMap<ElfFile, MemoryIndex>();
+
+function memoryIndex(elf: ElfFile): MemoryIndex {
+  let m = cache.get(elf);
+  if (m) return m;
+  const sectionRanges: (AddressRange & { section: ElfSection })[] = [];
+  const execRanges: AddressRange[] = [];
+  for (const s of elf.sections) {
+    if (!(s.flags & SHF_ALLOC) || !(s.size > 0)) continue;
+    // .tbss occupies no address space of its own: its addresses belong to the following section.
+    if (s.type === SHT_NOBITS && s.flags & SHF_TLS) continue;
+    sectionRanges.push({ start: s.addr, end: s.addr + s.size, section: s });
+    if (s.flags & SHF_EXECINSTR) execRanges.push({ start: s.addr, end: s.addr + s.size });
+  }
+  // Objects with stripped (or useless) section headers still say which segments are executable.
+  if (execRanges.length === 0) {
+    for (const p of elf.segments) {
+      if (p.type === PT_LOAD && p.flags & PF_X && p.memsz > 0) {
+        execRanges.push({ start: p.vaddr, end: p.vaddr + p.memsz });
+      }
+    }
+  }
+  m = {
+    map: new AddressMap(elf.segments, elf.bytes.length),
+    sections: new RangeIndex(sectionRanges),
+    exec: new RangeIndex(execRanges),
+    view: new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength),
+  };
+  cache.set(elf, m);
+  return m;
+}
+
+/** File offset of a virtual address, when the byte there is backed by the file. */
+export function vaddrToOffset(elf: ElfFile, vaddr: number): number | undefined {
+  return memoryIndex(elf).map.offsetOf(vaddr);
+}
+
+/** The file bytes at [vaddr, vaddr+length) (a view, not a copy), when all of them are file-backed in one segment. */
+export function readVirtual(elf: ElfFile, vaddr: number, length: number): Uint8Array | undefined {
+  if (!Number.isSafeInteger(length) || length < 0) return undefined;
+  const off = memoryIndex(elf).map.offsetOf(vaddr, length);
+  return off === undefined ? undefined : elf.bytes.subarray(off, off + length);
+}
+
+/** The little-endian 64-bit value at vaddr as a Number (exact below 2^53). */
+export function readU64(elf: ElfFile, vaddr: number): number | undefined {
+  const m = memoryIndex(elf);
+  const off = m.map.offsetOf(vaddr, 8);
+  if (off === undefined) return undefined;
+  return m.view.getUint32(off, true) + m.view.getUint32(off + 4, true) * TWO_32;
+}
+
+/** The little-endian 32-bit value at vaddr. */
+export function readU32(elf: ElfFile, vaddr: number): number | undefined {
+  const m = memoryIndex(elf);
+  const off = m.map.offsetOf(vaddr, 4);
+  return off === undefined ? undefined : m.view.getUint32(off, true);
+}
+
+/** The NUL-terminated UTF-8 string at vaddr; undefined unless the terminator is file-backed within max bytes. */
+export function readCString(elf: ElfFile, vaddr: number, max = 4096): string | undefined {
+  const loc = memoryIndex(elf).map.locate(vaddr);
+  if (!loc) return undefined;
+  const bytes = elf.bytes;
+  const limit = loc.offset + Math.min(loc.available, Math.max(0, max));
+  for (let i = loc.offset; i < limit; i++) {
+    if (bytes[i] === 0) return utf8.decode(bytes.subarray(loc.offset, i));
+  }
+  return undefined;
+}
+
+/** Address ranges holding code, sorted by start: SHF_EXECINSTR sections, else executable PT_LOAD segments. */
+export function executableRanges(elf: ElfFile): AddressRange[] {
+  return memoryIndex(elf).exec.items.map((r) => ({ start: r.start, end: r.end }));
+}
+
+/** The allocated section containing vaddr (ignoring .tbss, which overlaps the next section's addresses). */
+export function sectionAt(elf: ElfFile, vaddr: number): ElfSection | undefined {
+  return memoryIndex(elf).sections.find(vaddr)?.section;
+}
+
+/** Whether vaddr lies in one of executableRanges(elf). */
+export function isExecutableAddress(elf: ElfFile, vaddr: number): boolean {
+  return memoryIndex(elf).exec.find(vaddr) !== undefined;
+}
