@@ -1,0 +1,436 @@
+// The cross-object call graph of one program: edges resolved through the loader model,
+// reachability from the roots with the address-taken fixpoint, wrapper summaries, and one
+// shortest justification path per syscall.
+import type { ElfRelocation, ElfSymbol } from '../elf/types.js';
+import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
+import { readU64, readCString } from '../elf/memory.js';
+import type { LoadedProgram, Binding } from '../link/types.js';
+import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
+import { TRACKED_REGS } from '../program/facts.js';
+import type { Value } from '../x86_64/values.js';
+import { GPR_NAMES } from '../x86_64/registers.js';
+import type { EdgeKind, PathStep } from './report.js';
+
+/** An object of the graph: a loaded ELF file, or a pseudo-object such as the vDSO. */
+export interface GraphObject {
+  path: string;
+  facts: ObjectFacts;
+  /** Index into LoadedProgram.objects, or -1 for pseudo-objects. */
+  loaded: number;
+}
+
+interface Node {
+  obj: number;
+  fn: FunctionFacts;
+}
+
+interface Edge {
+  to: number; // node id, or INDIRECT
+  kind: EdgeKind;
+  site: number;
+  call: CallSite;
+}
+
+interface Parent {
+  from: number; // node id, -1 for roots
+  kind: EdgeKind;
+  site: number;
+  takenBy?: string;
+}
+
+/** How a wrapper passes an entry register into a syscall number. */
+type Witness = { site: number } | { call: CallSite; to: number; reg: number };
+
+/** A syscall the program can make, with where it is made. */
+export interface FoundSyscall {
+  nr: number;
+  depth: number;
+  path: PathStep[];
+}
+
+/** A reachable site whose number is unknown. */
+export interface FoundUnresolved {
+  object: string;
+  function: string;
+  address: number;
+  reason: string;
+  path: PathStep[];
+}
+
+const INDIRECT_KIND: EdgeKind = 'indirect';
+
+/** Builds and explores the call graph of one loaded program. */
+export class ProgramGraph {
+  readonly nodes: Node[] = [];
+  private readonly nodeByEntry: Map<number, number>[] = [];
+  private readonly bindingBySlot: Map<number, Binding>[] = [];
+  private readonly relocBySlot: Map<number, ElfRelocation>[] = [];
+  private readonly edgeCache = new Map<number, Edge[]>();
+  readonly INDIRECT: number;
+  readonly parent = new Map<number, Parent>();
+  private readonly depth = new Map<number, number>();
+  private readonly takenWhy = new Map<number, string>();
+  private indirectReached = false;
+  readonly warnings: string[] = [];
+  private wrappers = new Map<number, Map<number, Witness>>();
+
+  constructor(
+    readonly program: LoadedProgram,
+    readonly objects: GraphObject[],
+  ) {
+    objects.forEach((o, oi) => {
+      const m = new Map<number, number>();
+      for (const fn of o.facts.functions) {
+        m.set(fn.entry, this.nodes.length);
+        this.nodes.push({ obj: oi, fn });
+      }
+      this.nodeByEntry.push(m);
+      const bm = new Map<number, Binding>();
+      const rm = new Map<number, ElfRelocation>();
+      if (o.loaded >= 0) {
+        for (const b of program.bindings) if (b.from === o.loaded) bm.set(b.reloc.offset, b);
+        for (const r of program.objects[o.loaded].elf.relocations) if (r.symIndex === 0) rm.set(r.offset, r);
+      }
+      this.bindingBySlot.push(bm);
+      this.relocBySlot.push(rm);
+    });
+    this.INDIRECT = this.nodes.length;
+  }
+
+  private objIndexOfLoaded(loaded: number): number {
+    return this.objects.findIndex((o) => o.loaded === loaded);
+  }
+
+  /** The node of a function entry in a graph object. */
+  nodeAt(obj: number, addr: number): number | undefined {
+    return this.nodeByEntry[obj]?.get(addr);
+  }
+
+  /** Implementations an IFUNC resolver can return: code pointers it (or what it calls directly) takes. */
+  private ifuncCandidates(obj: number, resolver: number): number[] {
+    const start = this.nodeAt(obj, resolver);
+    if (start === undefined) return [];
+    const out = new Set<number>();
+    const seen = new Set<number>([start]);
+    const queue = [start];
+    for (let i = 0; i < queue.length && i < 64; i++) {
+      const n = this.nodes[queue[i]];
+      for (const p of n.fn.pointers ?? []) {
+        const t = this.nodeAt(obj, p);
+        if (t !== undefined) out.add(t);
+      }
+      for (const c of n.fn.calls) {
+        if (c.target === undefined) continue;
+        const t = this.nodeAt(obj, c.target);
+        if (t !== undefined && !seen.has(t)) {
+          seen.add(t);
+          queue.push(t);
+        }
+      }
+    }
+    out.delete(start);
+    return [...out];
+  }
+
+  /** Where a symbol binding leads: the function, or an IFUNC's implementations. */
+  private bindingTargets(b: Binding): { nodes: number[]; kind: EdgeKind } {
+    if (!b.to) return { nodes: [], kind: 'plt' };
+    const obj = this.objIndexOfLoaded(b.to.object);
+    if (obj < 0) return { nodes: [], kind: 'plt' };
+    const sym: ElfSymbol = b.to.symbol;
+    if (sym.type === STT_GNU_IFUNC) return { nodes: this.ifuncCandidates(obj, sym.value), kind: 'ifunc' };
+    const n = this.nodeAt(obj, sym.value);
+    return { nodes: n === undefined ? [] : [n], kind: 'plt' };
+  }
+
+  /** Targets of a call through a memory slot in object `obj`. */
+  private slotTargets(obj: number, slot: number): { nodes: number[]; kind: EdgeKind } {
+    const b = this.bindingBySlot[obj].get(slot);
+    if (b) return this.bindingTargets(b);
+    const r = this.relocBySlot[obj].get(slot);
+    if (r && r.type === R_X86_64_RELATIVE) {
+      const n = this.nodeAt(obj, r.addend);
+      if (n !== undefined) return { nodes: [n], kind: 'got' };
+    }
+    if (r && r.type === R_X86_64_IRELATIVE) return { nodes: this.ifuncCandidates(obj, r.addend), kind: 'ifunc' };
+    const o = this.objects[obj];
+    if (o.loaded >= 0) {
+      const v = readU64(this.program.objects[o.loaded].elf, slot);
+      if (v !== undefined && v !== 0) {
+        const n = this.nodeAt(obj, v);
+        if (n !== undefined) return { nodes: [n], kind: 'got' };
+      }
+    }
+    return { nodes: [this.INDIRECT], kind: INDIRECT_KIND };
+  }
+
+  /** Outgoing edges of a node. */
+  edges(id: number): Edge[] {
+    let es = this.edgeCache.get(id);
+    if (es) return es;
+    es = [];
+    const { obj, fn } = this.nodes[id];
+    for (const c of fn.calls) {
+      if (c.target !== undefined) {
+        const t = this.nodeAt(obj, c.target);
+        if (t !== undefined) es.push({ to: t, kind: c.tail ? 'tail' : 'call', site: c.at, call: c });
+      } else if (c.slot !== undefined) {
+        const { nodes, kind } = this.slotTargets(obj, c.slot);
+        for (const t of nodes) es.push({ to: t, kind, site: c.at, call: c });
+      } else {
+        es.push({ to: this.INDIRECT, kind: INDIRECT_KIND, site: c.at, call: c });
+      }
+    }
+    this.edgeCache.set(id, es);
+    return es;
+  }
+
+  /** Functions whose address sits in relocated data of any loaded object (always address-taken). */
+  private initialAddressTaken(): Map<number, string> {
+    const out = new Map<number, string>();
+    this.objects.forEach((o, oi) => {
+      for (const p of o.facts.relocPointers) {
+        const n = this.nodeAt(oi, p);
+        if (n === undefined) continue;
+        const r = this.relocBySlot[oi];
+        void r;
+        out.set(n, `relocation in ${o.path}`);
+      }
+      for (const b of this.bindingBySlot[oi].values()) {
+        // R_X86_64_64 bindings live in data (tables, vtables); IRELATIVE-style IFUNC data too.
+        if (b.reloc.type !== R_X86_64_64 || !b.to) continue;
+        if (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC) continue;
+        for (const n of this.bindingTargets(b).nodes) if (n !== this.INDIRECT) out.set(n, `R_X86_64_64 ${b.symbol} in ${o.path}`);
+      }
+      for (const r of this.relocBySlot[oi].values()) {
+        if (r.type !== R_X86_64_IRELATIVE) continue;
+        for (const n of this.ifuncCandidates(oi, r.addend)) out.set(n, `IRELATIVE in ${o.path}`);
+      }
+    });
+    return out;
+  }
+
+  /** Reachability from the roots, with the address-taken fixpoint. */
+  explore(roots: { node: number; why: string }[]): void {
+    const queue: number[] = [];
+    const visit = (n: number, p: Parent, d: number): void => {
+      if (this.parent.has(n)) return;
+      this.parent.set(n, p);
+      this.depth.set(n, d);
+      queue.push(n);
+    };
+    for (const r of roots) visit(r.node, { from: -1, kind: 'root', site: 0, takenBy: r.why }, 0);
+    const taken = this.initialAddressTaken();
+    for (const [n, why] of taken) this.takenWhy.set(n, why);
+    const addTaken = (n: number, why: string): void => {
+      if (this.takenWhy.has(n)) return;
+      this.takenWhy.set(n, why);
+      if (this.indirectReached) visit(n, { from: this.INDIRECT, kind: 'indirect', site: 0, takenBy: why }, this.depth.get(this.INDIRECT)! + 1);
+    };
+    for (let i = 0; i < queue.length; i++) {
+      const id = queue[i];
+      const d = this.depth.get(id)!;
+      if (id === this.INDIRECT) {
+        this.indirectReached = true;
+        for (const [n, why] of this.takenWhy) visit(n, { from: id, kind: 'indirect', site: 0, takenBy: why }, d + 1);
+        continue;
+      }
+      const { obj, fn } = this.nodes[id];
+      const label = `${this.objects[obj].path}:${this.functionName(id)}`;
+      for (const p of fn.pointers ?? []) {
+        const t = this.nodeAt(obj, p);
+        if (t !== undefined) addTaken(t, `address taken in ${label}`);
+      }
+      for (const s of fn.slotReads ?? []) {
+        const b = this.bindingBySlot[obj].get(s);
+        if (!b) continue;
+        for (const t of this.bindingTargets(b).nodes) if (t !== this.INDIRECT) addTaken(t, `GOT slot of ${b.symbol} read in ${label}`);
+      }
+      for (const e of this.edges(id)) visit(e.to, { from: id, kind: e.kind, site: e.site }, d + 1);
+    }
+  }
+
+  /** Whether a node was reached. */
+  reached(id: number): boolean {
+    return this.parent.has(id);
+  }
+
+  /** Display name of a function. */
+  functionName(id: number): string {
+    const n = this.nodes[id];
+    return n.fn.name ?? `sub_${n.fn.entry.toString(16)}`;
+  }
+
+  private step(id: number, edge: EdgeKind, site?: number, takenBy?: string): PathStep {
+    const n = this.nodes[id];
+    const s: PathStep = { object: this.objects[n.obj].path, function: this.functionName(id), address: n.fn.entry.toString(16), edge };
+    if (site !== undefined) s.site = site.toString(16);
+    if (takenBy) s.takenBy = takenBy;
+    return s;
+  }
+
+  /** The path from a root to node `id`; the last step's site is `site`. */
+  pathTo(id: number, site?: number): PathStep[] {
+    const chain: { id: number; p: Parent }[] = [];
+    let cur = id;
+    const guard = new Set<number>();
+    while (cur >= 0 && !guard.has(cur)) {
+      guard.add(cur);
+      const p = this.parent.get(cur);
+      if (!p) break;
+      if (cur !== this.INDIRECT) chain.push({ id: cur, p });
+      cur = p.from;
+    }
+    chain.reverse();
+    const steps: PathStep[] = [];
+    for (let i = 0; i < chain.length; i++) {
+      const { id: n, p } = chain[i];
+      // The site leading to the next step is recorded on the next step's parent.
+      let next: Parent | undefined = chain[i + 1]?.p;
+      if (next && next.kind === 'indirect') next = this.parent.get(this.INDIRECT);
+      const s = i === chain.length - 1 ? site : next?.site;
+      steps.push(this.step(n, p.kind, s, p.takenBy));
+    }
+    return steps;
+  }
+
+  /** Computes, for every function, which entry registers it passes into a syscall number (wrapper summaries). */
+  computeWrappers(): void {
+    const w = new Map<number, Map<number, Witness>>();
+    const candidates: number[] = [];
+    this.nodes.forEach((n, id) => {
+      const hasArgFlow = n.fn.syscalls.some((s) => isArg(s.nr)) || n.fn.calls.some((c) => c.regs?.some(isArg));
+      if (hasArgFlow) candidates.push(id);
+    });
+    let changed = true;
+    for (let round = 0; changed && round < 32; round++) {
+      changed = false;
+      for (const id of candidates) {
+        const fn = this.nodes[id].fn;
+        let m = w.get(id);
+        const add = (reg: number, wit: Witness): void => {
+          if (!m) w.set(id, (m = new Map()));
+          if (!m.has(reg)) {
+            m.set(reg, wit);
+            changed = true;
+          }
+        };
+        for (const s of fn.syscalls) if (isArg(s.nr)) add((s.nr as { arg: number }).arg, { site: s.at });
+        for (const e of this.edges(id)) {
+          const tw = w.get(e.to);
+          if (!tw || !e.call.regs) continue;
+          for (const reg of tw.keys()) {
+            const v = e.call.regs[TRACKED_REGS.indexOf(reg)];
+            if (isArg(v)) add((v as { arg: number }).arg, { call: e.call, to: e.to, reg });
+          }
+        }
+      }
+    }
+    this.wrappers = w;
+  }
+
+  /** The steps inside a wrapper chain from node `id` (register `reg`) to the syscall instruction. */
+  private wrapperPath(id: number, reg: number, edge: EdgeKind): PathStep[] {
+    const steps: PathStep[] = [];
+    let cur = id;
+    let r = reg;
+    let kind = edge;
+    for (let i = 0; i < 16; i++) {
+      const wit = this.wrappers.get(cur)?.get(r);
+      if (!wit) break;
+      if ('site' in wit) {
+        steps.push(this.step(cur, kind, wit.site));
+        break;
+      }
+      steps.push(this.step(cur, kind, wit.call.at));
+      kind = this.edges(cur).find((e) => e.call === wit.call && e.to === wit.to)?.kind ?? 'call';
+      cur = wit.to;
+      r = wit.reg;
+    }
+    return steps;
+  }
+
+  /** Every syscall reachable in this program, and the unresolved sites. */
+  collect(): { syscalls: Map<number, FoundSyscall>; unresolved: FoundUnresolved[] } {
+    this.computeWrappers();
+    const syscalls = new Map<number, FoundSyscall>();
+    const unresolved: FoundUnresolved[] = [];
+    const note = (nr: number, depth: number, path: () => PathStep[]): void => {
+      const old = syscalls.get(nr);
+      if (old && old.depth <= depth) return;
+      syscalls.set(nr, { nr, depth, path: path() });
+    };
+    for (const [id, p] of this.parent) {
+      if (id === this.INDIRECT) continue;
+      const { obj, fn } = this.nodes[id];
+      const d = this.depth.get(id)!;
+      for (const s of fn.syscalls) {
+        if (s.nr === null) {
+          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: [...this.pathTo(id, s.at)] });
+          continue;
+        }
+        if ('c' in s.nr) {
+          for (const nr of s.nr.c) note(nr, d, () => this.pathTo(id, s.at).map((st, i, a) => (i === a.length - 1 ? { ...st } : st)));
+        } else if (p.kind === 'root' || p.kind === 'indirect') {
+          // A wrapper entered from a root or through a pointer: nobody tells us its number.
+          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${GPR_NAMES[s.nr.arg]} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
+        }
+      }
+      // Calls into wrappers: the number is whatever the caller puts in the wrapper's register.
+      for (const e of this.edges(id)) {
+        const tw = this.wrappers.get(e.to);
+        if (!tw) continue;
+        for (const reg of tw.keys()) {
+          const v = e.call.regs?.[TRACKED_REGS.indexOf(reg)] ?? null;
+          if (isArg(v)) continue;
+          if (v === null || !('c' in v)) {
+            unresolved.push({
+              object: this.objects[obj].path,
+              function: this.functionName(id),
+              address: e.site,
+              reason: `calls syscall wrapper ${this.functionName(e.to)} with an unknown number in ${GPR_NAMES[reg]}`,
+              path: this.pathTo(id, e.site),
+            });
+            continue;
+          }
+          for (const nr of v.c) {
+            note(nr, d + 1, () => [...this.pathTo(id, e.site), ...this.wrapperPath(e.to, reg, e.kind)]);
+          }
+        }
+      }
+    }
+    return { syscalls, unresolved };
+  }
+
+  /** Constant strings passed in argument registers at reachable call sites (for the dlopen model). */
+  constantStrings(): { from: number; text: string }[] {
+    const out: { from: number; text: string }[] = [];
+    const argIdx = [1, 2]; // rdi, rsi in TRACKED_REGS
+    for (const id of this.parent.keys()) {
+      if (id === this.INDIRECT) continue;
+      const { obj, fn } = this.nodes[id];
+      const o = this.objects[obj];
+      if (o.loaded < 0) continue;
+      const elf = this.program.objects[o.loaded].elf;
+      for (const c of fn.calls) {
+        for (const i of argIdx) {
+          const v = c.regs?.[i];
+          if (!v || !('c' in v)) continue;
+          for (const a of v.c) {
+            if (a < 0x1000) continue;
+            const text = readCString(elf, a, 512);
+            if (text && text.length >= 4) out.push({ from: o.loaded, text });
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function isArg(v: Value | undefined): boolean {
+  return v !== null && v !== undefined && 'arg' in v;
+}
+
+/** Relocation types whose slot holds a symbol's address for a call or a data read. */
+export const SYMBOL_SLOT_TYPES = new Set([R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_64]);

@@ -1,0 +1,444 @@
+// Per-object analysis: function discovery by recursive descent from every seed we can justify,
+// per-function CFGs, register dataflow, call/syscall sites and code pointers.
+import type { ElfFile } from '../elf/types.js';
+import { PT_LOAD, PF_X, STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
+import { executableRanges } from '../elf/memory.js';
+import { X86Decoder, Kind, type Insn } from '../x86_64/decoder.js';
+import { runDataflow, type Block } from '../x86_64/dataflow.js';
+import type { Value } from '../x86_64/values.js';
+import { FACTS_VERSION, TRACKED_REGS, type CallSite, type FunctionFacts, type ObjectFacts, type SyscallSite, type UncoveredRange } from './facts.js';
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+/** Sorted, non-overlapping ranges with binary search. */
+class RangeSet {
+  private readonly starts: number[];
+  private readonly ends: number[];
+  constructor(ranges: Range[]) {
+    const sorted = [...ranges].sort((a, b) => a.start - b.start);
+    this.starts = sorted.map((r) => r.start);
+    this.ends = sorted.map((r) => r.end);
+  }
+  find(addr: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= addr) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && addr < this.ends[hi] ? hi : -1;
+  }
+  contains(addr: number): boolean {
+    return this.find(addr) >= 0;
+  }
+}
+
+const PADDING = new Set([0x90, 0xcc, 0x00]);
+
+/** Analyses one object; `sha256` identifies it in the cache. */
+export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
+  return new ObjectAnalysis(elf, sha256).run();
+}
+
+class ObjectAnalysis {
+  private readonly exec: RangeSet;
+  private readonly execRanges: Range[];
+  private readonly decoders: { start: number; end: number; dec: X86Decoder }[] = [];
+  private readonly fdeByStart = new Map<number, number>();
+  private readonly fdeRanges: RangeSet;
+  private readonly fdeList: Range[];
+  private readonly symbolEnd = new Map<number, number>();
+  private readonly names = new Map<number, string>();
+  private readonly seeds = new Set<number>();
+  private readonly functions = new Map<number, FunctionFacts>();
+  private readonly insnCache = new Map<number, Insn>();
+  /** GOT slots carrying a symbol relocation: reads of them take the bound function's address. */
+  private readonly symbolSlots = new Map<number, string>();
+  private instructions = 0;
+
+  constructor(
+    private readonly elf: ElfFile,
+    private readonly sha256: string,
+  ) {
+    this.execRanges = executableRanges(elf);
+    this.exec = new RangeSet(this.execRanges);
+    for (const seg of elf.segments) {
+      if (seg.type !== PT_LOAD || (seg.flags & PF_X) === 0 || seg.filesz === 0) continue;
+      const bytes = elf.bytes.subarray(seg.offset, Math.min(elf.bytes.length, seg.offset + seg.filesz));
+      this.decoders.push({ start: seg.vaddr, end: seg.vaddr + bytes.length, dec: new X86Decoder(bytes, seg.vaddr) });
+    }
+    this.fdeList = elf.fdes.filter((f) => f.end > f.start);
+    for (const f of this.fdeList) if (!this.fdeByStart.has(f.start)) this.fdeByStart.set(f.start, f.end);
+    this.fdeRanges = new RangeSet(this.fdeList);
+    for (const sym of [...elf.symtab, ...elf.dynsym]) {
+      if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !this.exec.contains(sym.value)) continue;
+      if (!this.names.has(sym.value) && sym.name) this.names.set(sym.value, sym.name);
+      if (sym.size > 0 && !this.symbolEnd.has(sym.value)) this.symbolEnd.set(sym.value, sym.value + sym.size);
+    }
+    for (const r of elf.relocations) {
+      if (r.symIndex !== 0 && (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT || r.type === R_X86_64_64)) {
+        const sym = elf.dynsym[r.symIndex];
+        if (sym) this.symbolSlots.set(r.offset, sym.name);
+      }
+    }
+  }
+
+  run(): ObjectFacts {
+    const relocPointers = this.collectSeeds();
+    const queue = [...this.seeds];
+    for (let i = 0; i < queue.length; i++) {
+      const entry = queue[i];
+      if (this.functions.has(entry)) continue;
+      const f = this.analyzeFunction(entry, (t) => {
+        if (!this.functions.has(t) && this.exec.contains(t)) {
+          if (!this.seeds.has(t)) this.seeds.add(t);
+          queue.push(t);
+        }
+      });
+      this.functions.set(entry, f);
+    }
+    for (const d of this.decoders) d.dec.free();
+    const { uncovered, uncoveredBytes } = this.uncovered();
+    const functions = [...this.functions.values()].sort((a, b) => a.entry - b.entry);
+    return {
+      version: FACTS_VERSION,
+      sha256: this.sha256,
+      functions,
+      relocPointers: [...new Set(relocPointers)].sort((a, b) => a - b),
+      uncovered,
+      uncoveredBytes,
+      instructions: this.instructions,
+    };
+  }
+
+  /** Seeds: entry, init/fini, FDE starts, function symbols, code pointers in relocations. */
+  private collectSeeds(): number[] {
+    const add = (a: number): void => {
+      if (this.exec.contains(a)) this.seeds.add(a);
+    };
+    if (this.elf.entry) add(this.elf.entry);
+    for (const a of this.elf.initFunctions) add(a);
+    for (const f of this.fdeList) add(f.start);
+    for (const a of this.names.keys()) add(a);
+    const relocPointers: number[] = [];
+    for (const r of this.elf.relocations) {
+      let target = -1;
+      if (r.type === R_X86_64_RELATIVE || r.type === R_X86_64_IRELATIVE) target = r.addend;
+      else if (r.type === R_X86_64_64 && r.symIndex !== 0) {
+        const sym = this.elf.dynsym[r.symIndex];
+        // Only local definitions resolve at analysis time; bound symbols are handled by the linker model.
+        if (sym && sym.shndx !== 0 && sym.bind === 0) target = sym.value + r.addend;
+      }
+      if (target >= 0 && this.exec.contains(target)) {
+        add(target);
+        relocPointers.push(target);
+      }
+    }
+    return relocPointers;
+  }
+
+  /** Each address is decoded once per object; functions that share code share the records. */
+  private decode(addr: number): Insn | undefined {
+    const known = this.insnCache.get(addr);
+    if (known) return known;
+    for (const d of this.decoders) {
+      if (addr >= d.start && addr < d.end) {
+        const ins = d.dec.decode(addr);
+        if (ins) this.insnCache.set(addr, ins);
+        return ins;
+      }
+    }
+    return undefined;
+  }
+
+  private boundsFor(entry: number): Range | undefined {
+    const fdeEnd = this.fdeByStart.get(entry);
+    if (fdeEnd !== undefined) return { start: entry, end: fdeEnd };
+    const idx = this.fdeRanges.find(entry);
+    if (idx >= 0) {
+      // An entry inside another FDE (a second entry point or a cold part): keep the FDE's end, and
+      // allow jumps back into the enclosing range.
+      const f = this.fdeList.find((r) => r.start <= entry && entry < r.end)!;
+      return { start: f.start, end: f.end };
+    }
+    const symEnd = this.symbolEnd.get(entry);
+    if (symEnd !== undefined) return { start: entry, end: symEnd };
+    return undefined;
+  }
+
+  private analyzeFunction(entry: number, found: (target: number) => void): FunctionFacts {
+    const bounds = this.boundsFor(entry);
+    const insns = new Map<number, Insn>();
+    const leaders = new Set<number>([entry]);
+    const succs = new Map<number, number[]>(); // by terminating instruction address
+    const calls: CallSite[] = [];
+    const tailSites = new Set<number>();
+    const problems: string[] = [];
+    const pointers = new Set<number>();
+    const slotReads = new Set<number>();
+    let indirectJumps = 0;
+    const isIntra = (t: number): boolean => {
+      if (bounds) return t >= bounds.start && t < bounds.end;
+      return this.exec.contains(t) && (t === entry || !this.seeds.has(t));
+    };
+    const work: number[] = [entry];
+    const explore = (): void => {
+      while (work.length > 0) {
+        let addr = work.pop()!;
+        while (!insns.has(addr)) {
+          if (!this.exec.contains(addr)) {
+            problems.push(`control reaches non-executable address 0x${addr.toString(16)}`);
+            break;
+          }
+          const ins = this.decode(addr);
+          if (!ins || ins.kind === Kind.Invalid) {
+            problems.push(`invalid instruction at 0x${addr.toString(16)}`);
+            break;
+          }
+          insns.set(addr, ins);
+          if (ins.pointers) {
+            for (const p of ins.pointers) {
+              if (!this.exec.contains(p)) continue;
+              pointers.add(p);
+              // A function known only by its address (a callback) must be discovered too.
+              if (p !== entry) found(p);
+            }
+          }
+          if (ins.memRef >= 0 && this.symbolSlots.has(ins.memRef)) slotReads.add(ins.memRef);
+          const next = addr + ins.len;
+          let stop = true;
+          switch (ins.kind) {
+            case Kind.Jcc:
+              leaders.add(ins.target).add(next);
+              succs.set(addr, [ins.target, next]);
+              work.push(ins.target, next);
+              break;
+            case Kind.Jmp:
+              if (isIntra(ins.target)) {
+                leaders.add(ins.target);
+                succs.set(addr, [ins.target]);
+                work.push(ins.target);
+              } else {
+                calls.push({ at: addr, tail: true, target: ins.target });
+                tailSites.add(addr);
+                found(ins.target);
+              }
+              break;
+            case Kind.JmpIndirect:
+              if (ins.memTarget >= 0) calls.push({ at: addr, tail: true, slot: ins.memTarget });
+              else {
+                calls.push({ at: addr, tail: true, indirect: true });
+                indirectJumps++;
+              }
+              tailSites.add(addr);
+              break;
+            case Kind.Call:
+              calls.push({ at: addr, tail: false, target: ins.target });
+              found(ins.target);
+              stop = false;
+              break;
+            case Kind.CallIndirect:
+              calls.push(ins.memTarget >= 0 ? { at: addr, tail: false, slot: ins.memTarget } : { at: addr, tail: false, indirect: true });
+              stop = false;
+              break;
+            case Kind.Ret:
+            case Kind.Stop:
+              break;
+            default:
+              stop = false;
+          }
+          if (stop) break;
+          addr = next;
+        }
+      }
+    };
+    explore();
+    // A register jump inside known bounds is most likely a jump table: decode every gap of the
+    // function too, so that no case block (and no syscall in it) is left unseen.
+    if (indirectJumps > 0 && bounds && bounds.start === entry) {
+      for (let pass = 0; pass < 64; pass++) {
+        const gap = this.firstGap(insns, bounds);
+        if (gap < 0) break;
+        leaders.add(gap);
+        work.push(gap);
+        explore();
+        if (!insns.has(gap)) break; // undecodable: recorded as a problem
+      }
+    }
+    const blocks = this.buildBlocks(entry, insns, leaders, succs);
+    // Jump-table targets: every block may follow an unresolved register jump.
+    if (indirectJumps > 0) {
+      const starts = blocks.map((b) => b.start);
+      for (const b of blocks) {
+        const last = b.insns[b.insns.length - 1];
+        if (last && last.kind === Kind.JmpIndirect && last.memTarget < 0) b.succs = starts;
+      }
+    }
+    const values = runDataflow(blocks, TRACKED_REGS, tailSites);
+    for (const c of calls) {
+      const regs = values.calls.get(c.at);
+      if (regs && regs.some((v) => v !== null)) c.regs = regs;
+    }
+    const syscalls: SyscallSite[] = [];
+    for (const ins of insns.values()) {
+      if (ins.kind !== Kind.Syscall) continue;
+      const v = values.syscalls.get(ins.addr);
+      const site: SyscallSite = { at: ins.addr, nr: v ? v[0] : null };
+      if (v && v.slice(1).some((x: Value) => x !== null)) site.args = v.slice(1);
+      syscalls.push(site);
+    }
+    syscalls.sort((a, b) => a.at - b.at);
+    calls.sort((a, b) => a.at - b.at);
+    this.instructions += insns.size;
+    const f: FunctionFacts = { entry, calls, syscalls, size: insns.size };
+    const name = this.names.get(entry) ?? this.pltName(insns.get(entry), insns);
+    if (name) f.name = name;
+    if (bounds) f.end = bounds.end;
+    if (pointers.size) f.pointers = [...pointers].sort((a, b) => a - b);
+    if (slotReads.size) f.slotReads = [...slotReads].sort((a, b) => a - b);
+    if (problems.length) f.problems = problems.slice(0, 8);
+    return f;
+  }
+
+  /** A stub whose first branch jumps through a slot with a symbol relocation is `symbol@plt`. */
+  private pltName(first: Insn | undefined, insns: Map<number, Insn>): string | undefined {
+    let ins = first;
+    for (let i = 0; ins && i < 3; i++) {
+      if (ins.kind === Kind.JmpIndirect && ins.memTarget >= 0) {
+        const sym = this.symbolSlots.get(ins.memTarget);
+        return sym ? `${sym}@plt` : undefined;
+      }
+      if (ins.kind !== Kind.Other) return undefined;
+      ins = insns.get(ins.addr + ins.len);
+    }
+    return undefined;
+  }
+
+  private firstGap(insns: Map<number, Insn>, bounds: Range): number {
+    let addr = bounds.start;
+    while (addr < bounds.end) {
+      const ins = insns.get(addr);
+      if (!ins) return addr;
+      addr += ins.len;
+    }
+    return -1;
+  }
+
+  private buildBlocks(entry: number, insns: Map<number, Insn>, leaders: Set<number>, succs: Map<number, number[]>): Block[] {
+    const addrs = [...insns.keys()].sort((a, b) => a - b);
+    const blocks: Block[] = [];
+    let cur: Block | undefined;
+    for (const a of addrs) {
+      const ins = insns.get(a)!;
+      if (!cur || leaders.has(a) || cur.insns[cur.insns.length - 1].addr + cur.insns[cur.insns.length - 1].len !== a) {
+        if (cur) this.closeBlock(cur, insns, succs);
+        cur = { start: a, insns: [], succs: [] };
+        blocks.push(cur);
+      }
+      cur.insns.push(ins);
+    }
+    if (cur) this.closeBlock(cur, insns, succs);
+    // The dataflow starts at the first block: put the entry block first.
+    const i = blocks.findIndex((b) => b.start === entry);
+    if (i > 0) blocks.unshift(...blocks.splice(i, 1));
+    return blocks;
+  }
+
+  private closeBlock(b: Block, insns: Map<number, Insn>, succs: Map<number, number[]>): void {
+    const last = b.insns[b.insns.length - 1];
+    const explicit = succs.get(last.addr);
+    if (explicit) b.succs = explicit.filter((s) => insns.has(s));
+    else if (last.kind === Kind.Other || last.kind === Kind.Call || last.kind === Kind.CallIndirect || last.kind === Kind.Syscall) {
+      const next = last.addr + last.len;
+      if (insns.has(next)) b.succs = [next];
+    }
+  }
+
+  /** Executable bytes no function covers, ignoring padding; flagged, never swept. */
+  private uncovered(): { uncovered: UncoveredRange[]; uncoveredBytes: number } {
+    const cov: Range[] = [...this.insnCache.values()].filter((i) => i.kind !== Kind.Invalid).map((i) => ({ start: i.addr, end: i.addr + i.len })).sort((a, b) => a.start - b.start);
+    const out: UncoveredRange[] = [];
+    let total = 0;
+    for (const r of this.execRanges) {
+      let pos = r.start;
+      let i = lowerBound(cov, r.start);
+      const emit = (s: number, e: number): void => {
+        // Trim padding (nop/int3/zero bytes and multi-byte nops decode as such: count only non-padding)
+        const bytes = this.bytesAt(s, e - s);
+        if (!bytes) return;
+        let nonPad = 0;
+        let sys = false;
+        for (let k = 0; k < bytes.length; k++) {
+          if (!PADDING.has(bytes[k])) nonPad++;
+          if (bytes[k] === 0x0f && bytes[k + 1] === 0x05) sys = true;
+        }
+        if (nonPad > 16 || sys) {
+          if (!isNopRun(bytes)) {
+            out.push({ start: s, end: e, syscallBytes: sys });
+            total += e - s;
+          }
+        }
+      };
+      while (pos < r.end) {
+        while (i < cov.length && cov[i].end <= pos) i++;
+        if (i >= cov.length || cov[i].start >= r.end) {
+          emit(pos, r.end);
+          break;
+        }
+        if (cov[i].start > pos) emit(pos, cov[i].start);
+        pos = Math.max(pos, cov[i].end);
+      }
+    }
+    return { uncovered: out.slice(0, 200), uncoveredBytes: total };
+  }
+
+  private bytesAt(addr: number, len: number): Uint8Array | undefined {
+    for (const seg of this.elf.segments) {
+      if (seg.type === PT_LOAD && addr >= seg.vaddr && addr + len <= seg.vaddr + seg.filesz) {
+        const off = seg.offset + (addr - seg.vaddr);
+        return this.elf.bytes.subarray(off, off + len);
+      }
+    }
+    return undefined;
+  }
+}
+
+function lowerBound(cov: Range[], addr: number): number {
+  let lo = 0;
+  let hi = cov.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cov[mid].end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Multi-byte nops (66 0f 1f 84 00 ..., 0f 1f 40 00, 66 2e 0f 1f ...) pad between functions.
+function isNopRun(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 0x90 || b === 0xcc || b === 0x00) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < bytes.length && (bytes[j] === 0x66 || bytes[j] === 0x2e)) j++;
+    if (bytes[j] === 0x0f && bytes[j + 1] === 0x1f) {
+      const modrm = bytes[j + 2] ?? 0;
+      const mod = modrm >> 6;
+      const rm = modrm & 7;
+      let len = 3 + (mod === 1 ? 1 : mod === 2 ? 4 : 0);
+      if (mod !== 3 && rm === 4) len++;
+      i = j + len;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,70 @@
+// Per-object facts: everything about one ELF file that does not depend on the image it sits in.
+// Plain JSON so that it can be cached on disk keyed by the file's sha256.
+import type { Value } from '../x86_64/values.js';
+
+/** Registers whose values are tracked into call sites and syscall sites (hardware indexes). */
+export const TRACKED_REGS = [0, 7, 6, 2, 1, 8, 9, 10]; // rax rdi rsi rdx rcx r8 r9 r10
+
+/** A call or a tail jump out of a function. Exactly one of target/slot/indirect describes where it goes. */
+export interface CallSite {
+  at: number;
+  tail: boolean;
+  /** Direct target address in this object. */
+  target?: number;
+  /** RIP-relative memory slot holding the target (PLT/GOT): resolved through relocations at link time. */
+  slot?: number;
+  /** Through a register or non-RIP memory: may reach any address-taken function. */
+  indirect?: true;
+  /** Values of TRACKED_REGS at the site, same order; omitted when all are unknown. */
+  regs?: Value[];
+}
+
+/** A `syscall` instruction with the abstract value of rax (the number) and of the argument registers. */
+export interface SyscallSite {
+  at: number;
+  nr: Value;
+  /** rdi rsi rdx r10 r8 r9 at the site, omitted when all unknown. */
+  args?: Value[];
+}
+
+/** One function of an object. */
+export interface FunctionFacts {
+  entry: number;
+  /** Name from the symbol tables, or `name@plt` for a PLT stub. */
+  name?: string;
+  /** Bounds used while decoding (from an FDE or a sized symbol), when there were any. */
+  end?: number;
+  calls: CallSite[];
+  syscalls: SyscallSite[];
+  /** Executable addresses whose value this function takes (lea, immediates): address-taken if it is reachable. */
+  pointers?: number[];
+  /** GOT slots (with symbol relocations) this function reads as data: the bound function becomes address-taken. */
+  slotReads?: number[];
+  /** Instructions decoded. */
+  size: number;
+  /** Why decoding stopped early somewhere, e.g. invalid bytes. */
+  problems?: string[];
+}
+
+/** A range of executable bytes that no discovered function covers (not padding). */
+export interface UncoveredRange {
+  start: number;
+  end: number;
+  /** Whether the bytes contain 0f 05 (a possible hidden syscall instruction). */
+  syscallBytes: boolean;
+}
+
+/** Everything the analysis knows about one object, independent of any image. */
+export interface ObjectFacts {
+  /** Bumped whenever the analysis changes what it records, so stale cache entries are ignored. */
+  version: number;
+  sha256: string;
+  functions: FunctionFacts[];
+  /** Functions whose address sits in relocated data (RELATIVE/RELR/IRELATIVE addends, local R_X86_64_64). */
+  relocPointers: number[];
+  uncovered: UncoveredRange[];
+  uncoveredBytes: number;
+  instructions: number;
+}
+
+export const FACTS_VERSION = 1;
