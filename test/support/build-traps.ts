@@ -1,0 +1,95 @@
+// Builds the trap programs in test/traps/ with the system gcc into test/traps/build/ (git-ignored),
+// rebuilding only when a source is newer than its output or the compiler command changed.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
+
+/** Directory holding the trap sources. */
+export const TRAPS_DIR = join(REPO_ROOT, 'test', 'traps');
+/** Directory the built traps go to. */
+export const TRAPS_BUILD_DIR = join(TRAPS_DIR, 'build');
+
+interface TrapRecipe {
+  sources: string[];
+  /** Extra gcc flags; `{lib:NAME}` is replaced by the absolute path of the built library NAME. */
+  flags: string[];
+  /** Other recipes this one needs built first. */
+  needs?: string[];
+}
+
+// Optimised like a release build, so that the traps look like the binaries they stand for.
+const CFLAGS = ['-O2', '-g0', '-Wall', '-Werror'];
+
+const RECIPES: Record<string, TrapRecipe> = {
+  'rare-path': { sources: ['rare-path.c'], flags: [] },
+  'direct-syscall': { sources: ['direct-syscall.c'], flags: [] },
+  callbacks: { sources: ['callbacks.c'], flags: [] },
+  'fnptr-table': { sources: ['fnptr-table.c'], flags: [] },
+  'libtrap-dlopen.so': { sources: ['dlopen-lib.c'], flags: ['-shared', '-fPIC'] },
+  'dlopen-main': {
+    sources: ['dlopen-main.c'],
+    flags: ['-DLIBPATH="{lib:libtrap-dlopen.so}"', '-ldl'],
+    needs: ['libtrap-dlopen.so'],
+  },
+  'pthread-cancel': { sources: ['pthread-cancel.c'], flags: ['-pthread'] },
+  'fno-plt': { sources: ['fno-plt.c'], flags: ['-fno-plt'] },
+  ibt: { sources: ['ibt.c'], flags: ['-fcf-protection=full', '-Wl,-z,ibtplt'] },
+  'static-pie': { sources: ['static-pie.c'], flags: ['-static-pie'] },
+};
+
+/** Names of every buildable trap output. */
+export const TRAP_NAMES: readonly string[] = Object.keys(RECIPES);
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd: TRAPS_DIR, timeout: 120_000 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+/** Builds trap `name` if needed and returns the absolute path of the result. */
+export function buildTrap(name: string): Promise<string> {
+  let p = inFlight.get(name);
+  if (!p) {
+    p = build(name);
+    inFlight.set(name, p);
+  }
+  return p;
+}
+
+async function build(name: string): Promise<string> {
+  const recipe = RECIPES[name];
+  if (!recipe) throw new Error(`no trap recipe named ${name}`);
+  for (const dep of recipe.needs ?? []) await buildTrap(dep);
+  mkdirSync(TRAPS_BUILD_DIR, { recursive: true });
+  const output = join(TRAPS_BUILD_DIR, name);
+  const flags = recipe.flags.map((f) => f.replace(/\{lib:([^}]+)\}/g, (_m, lib: string) => join(TRAPS_BUILD_DIR, lib)));
+  const sources = recipe.sources.map((s) => join(TRAPS_DIR, s));
+  const args = [...CFLAGS, ...flags.filter((f) => !f.startsWith('-l')), ...sources, ...flags.filter((f) => f.startsWith('-l'))];
+  const stamp = `${output}.cmd`;
+  const command = JSON.stringify(['gcc', ...args]);
+  const newestInput = Math.max(...sources.map((s) => statSync(s).mtimeMs));
+  if (
+    existsSync(output) &&
+    statSync(output).mtimeMs >= newestInput &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8') === command
+  ) {
+    return output;
+  }
+  // Build beside the target and rename, so a concurrent test never runs a half-written file.
+  const tmp = `${output}.tmp-${process.pid}`;
+  try {
+    await run('gcc', [...args, '-o', tmp]);
+    renameSync(tmp, output);
+    writeFileSync(stamp, command);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return output;
+}

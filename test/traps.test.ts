@@ -1,0 +1,89 @@
+// Small C programs, each built around one thing that static syscall analysis tends to get wrong.
+// Every syscall strace sees must be in the static set, and so must the calls the trap is about.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTrap } from './support/build-traps.js';
+import { analyze, missingFrom, type ConfineReport } from './support/confine.js';
+import { straceProgram, type StraceResult } from './support/strace.js';
+
+const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
+
+interface Trap {
+  name: string;
+  /** The built output to run and analyse. */
+  binary: string;
+  args?: string[];
+  /** Syscalls the trap exists for: the static set must hold them all. */
+  expect: string[];
+  /** Of `expect`, those the traced run does not make (a path it never takes). */
+  notRun?: string[];
+  /** Checks that the harness and the trap do what this test assumes, before judging the analysis. */
+  selfCheck?: (binary: string, dir: string) => Promise<void>;
+}
+
+const TRAPS: Trap[] = [
+  {
+    name: 'rare path: unlink only when argc > 5',
+    binary: 'rare-path',
+    expect: ['unlink'],
+    notRun: ['unlink'],
+    selfCheck: async (binary, dir) => {
+      // Taking the path for real shows that it makes unlink (not unlinkat) with this libc.
+      const victim = join(dir, 'victim');
+      writeFileSync(victim, '');
+      const r = await straceProgram({ program: binary, args: [victim, '2', '3', '4', '5'], env: ENV, cwd: dir });
+      assert.ok(r.syscalls.has('unlink'), `the rare path made ${[...r.syscalls].join(' ')}`);
+    },
+  },
+  { name: 'syscall() direct and through a local wrapper', binary: 'direct-syscall', expect: ['getpid', 'getppid'] },
+  { name: 'qsort comparator and atexit callback', binary: 'callbacks', expect: ['getuid', 'fsync'] },
+  {
+    name: 'function-pointer table indexed from argv',
+    binary: 'fnptr-table',
+    args: ['0'],
+    expect: ['getgid', 'geteuid', 'umask'],
+    notRun: ['geteuid', 'umask'],
+  },
+  { name: 'dlopen of a constant path, constructor and dlsym', binary: 'dlopen-main', expect: ['sched_yield', 'sched_getscheduler'] },
+  { name: 'pthread_cancel (glibc dlopens libgcc_s.so.1)', binary: 'pthread-cancel', expect: ['tgkill', 'read'] },
+  { name: '-fno-plt build', binary: 'fno-plt', expect: ['uname', 'getcwd', 'mkdir', 'rmdir'] },
+  { name: 'IBT build (-fcf-protection=full -z ibtplt)', binary: 'ibt', expect: ['getrusage', 'times', 'sysinfo'] },
+  { name: 'glibc -static-pie build', binary: 'static-pie', expect: ['sched_getaffinity', 'openat', 'getpid'] },
+];
+
+for (const trap of TRAPS) {
+  test(trap.name, { timeout: 360_000 }, async () => {
+    const binary = await buildTrap(trap.binary);
+    const dir = mkdtempSync(join(tmpdir(), `confine-trap-${trap.binary}-`));
+    try {
+      const [traced, analysed] = await Promise.allSettled([
+        straceProgram({ program: binary, args: trap.args ?? [], env: ENV, cwd: dir, timeoutMs: 30_000 }),
+        analyze([binary]),
+      ]);
+      // The harness first: a trap that does not behave as designed proves nothing about the analysis.
+      if (traced.status === 'rejected') throw traced.reason;
+      const run: StraceResult = traced.value;
+      assert.equal(run.exitCode, 0, `${trap.binary} failed under strace: ${run.stderr}`);
+      assert.deepEqual(run.unparsed, [], 'strace lines the harness could not parse');
+      const notRun = new Set(trap.notRun ?? []);
+      for (const name of trap.expect) {
+        assert.equal(run.syscalls.has(name), !notRun.has(name), `trap ${trap.binary}: strace ${notRun.has(name) ? 'saw' : 'did not see'} ${name}`);
+      }
+      await trap.selfCheck?.(binary, dir);
+
+      if (analysed.status === 'rejected') throw analysed.reason;
+      const report: ConfineReport = analysed.value;
+      const missingExpected = missingFrom(trap.expect, report);
+      const missingObserved = missingFrom(run.syscalls, report);
+      const problems: string[] = [];
+      if (missingExpected.length) problems.push(`misses the syscalls this trap is about: ${missingExpected.join(', ')}`);
+      if (missingObserved.length) problems.push(`misses syscalls strace observed: ${missingObserved.join(', ')}`);
+      assert.deepEqual(problems, [], `${binary}: the static analysis ${problems.join('; ')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
