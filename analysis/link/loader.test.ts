@@ -199,6 +199,60 @@ for (const [program, args] of [
   });
 }
 
+test('interposition, copy relocations, canonical PLT entries and symbol versions match ld.so', (t) => {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'confine-bind-')));
+  tempDirs.push(dir);
+  const files: Record<string, string> = {
+    'x.c': 'int data_obj = 5;\nint shared_fn(void) { return 1; }\nint x_calls(void) { return shared_fn() + data_obj; }\n',
+    'y.c':
+      'int shared_fn(void) { return 2; }\n' +
+      '__attribute__((visibility("protected"))) int prot(void) { return 3; }\n' +
+      'int yfunc(void) { return 4; }\nint (*y_ptr(void))(void) { return yfunc; }\n' +
+      'int y_calls(void) { return shared_fn() + prot(); }\n' +
+      'int foo_v1(void) { return 10; }\nint foo_v2(void) { return 20; }\n' +
+      '__asm__(".symver foo_v1,foo@V1");\n__asm__(".symver foo_v2,foo@@V2");\n',
+    'y.map': 'V1 { global: foo; shared_fn; prot; yfunc; y_ptr; y_calls; local: *; };\nV2 { global: foo; } V1;\n',
+    'm.c':
+      '#include <stdio.h>\nextern int data_obj;\nint shared_fn(void) { return 100; }\n' +
+      'int x_calls(void); int y_calls(void); int foo(void); int yfunc(void); int (*y_ptr(void))(void);\n' +
+      'int main(void) { printf("%d %d %d %d %d\\n", x_calls(), y_calls(), foo(), data_obj, y_ptr() == &yfunc); return 0; }\n',
+  };
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const gcc = (args: string[]): boolean => {
+    const r = spawnSync('gcc', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) t.diagnostic(r.stderr);
+    return r.status === 0;
+  };
+  assert.ok(gcc(['-shared', '-fPIC', '-o', 'libx.so', 'x.c']));
+  assert.ok(gcc(['-shared', '-fPIC', '-Wl,--version-script=y.map', '-o', 'liby.so', 'y.c']));
+  // Non-PIE so that the executable has a COPY relocation and a canonical PLT entry for yfunc.
+  assert.ok(gcc(['-no-pie', '-fno-pic', '-o', 'm', 'm.c', '-L.', '-lx', '-ly', '-Wl,-rpath,$ORIGIN']));
+  const program = path.join(dir, 'm');
+  // shared_fn is the executable's everywhere (interposition), foo is foo@@V2, data_obj was copied.
+  assert.equal(spawnSync(program, { encoding: 'utf8' }).stdout, '105 103 20 5 1\n');
+
+  const oracle = runOracle(program, []);
+  const lp = loadProgram('/', program, open);
+  assert.deepEqual(lp.warnings, []);
+  assert.deepEqual(
+    lp.objects.map((o) => o.rootfsPath),
+    oracle.scope.map(real),
+  );
+  const { mismatches, checked } = compare(lp, oracle);
+  assert.deepEqual(mismatches, []);
+  assert.ok(checked > 10);
+  const m = 0;
+  const x = lp.objects.findIndex((o) => o.name === 'libx.so');
+  const y = lp.objects.findIndex((o) => o.name === 'liby.so');
+  const find = (from: number, symbol: string) => lp.bindings.find((b) => b.from === from && b.symbol === symbol);
+  assert.equal(find(y, 'shared_fn')?.to?.object, m);
+  assert.equal(find(y, 'yfunc')?.to?.object, m, "liby's address of yfunc is the executable's PLT entry");
+  assert.equal(find(y, 'yfunc')?.to?.symbol.shndx, 0);
+  assert.equal(find(m, 'data_obj')?.to?.object, x, 'COPY skips the executable');
+  assert.equal(find(m, 'foo')?.version, 'V2');
+  assert.equal(find(m, 'foo')?.to?.symbol.version, 'V2');
+});
+
 test('lookupSymbol finds the default version in scope order and honours versions', () => {
   const lp = loadProgram('/', '/usr/sbin/nginx', open);
   const libc = lp.objects.findIndex((o) => o.name === 'libc.so.6');
