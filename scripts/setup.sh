@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what Confine and its tests need on a fresh Debian machine (run as root), then the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The analysed programs (soundness tests run them under strace), the compiler for the trap
+  # programs, and binutils/strace/linux-libc-dev as oracles.
+  apt-get install -y -qq --no-install-recommends \
+    gcc libc6-dev binutils strace linux-libc-dev file \
+    nginx redis-server redis-tools curl openssl python3 openssh-server openssh-client \
+    tar gzip findutils bash coreutils procps ca-certificates >/dev/null
+fi
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
