@@ -253,6 +253,41 @@ test('interposition, copy relocations, canonical PLT entries and symbol versions
   assert.equal(find(m, 'foo')?.to?.symbol.version, 'V2');
 });
 
+test('a program in a separate rootfs loads its libraries from the rootfs only', () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'confine-rootfs-load-')));
+  tempDirs.push(root);
+  const libdir = path.join(root, 'usr/lib/x86_64-linux-gnu');
+  fs.mkdirSync(libdir, { recursive: true });
+  fs.mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'usr/lib64'), { recursive: true });
+  fs.copyFileSync('/usr/bin/true', path.join(root, 'usr/bin/true'));
+  fs.copyFileSync(real('/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'), path.join(libdir, 'ld-linux-x86-64.so.2'));
+  // Merged /usr, and PT_INTERP's absolute symlink, both of which must resolve inside the rootfs.
+  fs.symlinkSync('usr/lib', path.join(root, 'lib'));
+  fs.symlinkSync('usr/lib64', path.join(root, 'lib64'));
+  fs.symlinkSync('/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', path.join(root, 'usr/lib64/ld-linux-x86-64.so.2'));
+
+  // libc.so.6 is on the host but not in this rootfs yet.
+  const without = loadProgram(root, '/usr/bin/true', open);
+  assert.equal(without.warnings[0], 'libc.so.6 (needed by /usr/bin/true): not found');
+  assert.match(without.warnings[1], /^\/usr\/bin\/true: \d+ undefined symbols: .* and \d+ more$/);
+  assert.equal(without.warnings.length, 2);
+
+  fs.copyFileSync(real('/lib/x86_64-linux-gnu/libc.so.6'), path.join(libdir, 'libc.so.6'));
+  const lp = loadProgram(root, '/usr/bin/true', open);
+  assert.deepEqual(lp.warnings, []);
+  assert.deepEqual(
+    lp.objects.map((o) => [o.name, o.rootfsPath, o.neededBy]),
+    [
+      ['/usr/bin/true', '/usr/bin/true', undefined],
+      ['libc.so.6', '/usr/lib/x86_64-linux-gnu/libc.so.6', 0],
+      ['ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 1],
+    ],
+  );
+  for (const o of lp.objects) assert.ok(o.hostPath.startsWith(root + '/'), o.hostPath);
+  assert.ok(lp.bindings.some((b) => b.from === 1 && b.to?.object === 2 && b.symbol === '_rtld_global'));
+});
+
 test('lookupSymbol finds the default version in scope order and honours versions', () => {
   const lp = loadProgram('/', '/usr/sbin/nginx', open);
   const libc = lp.objects.findIndex((o) => o.name === 'libc.so.6');

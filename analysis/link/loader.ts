@@ -63,6 +63,8 @@ interface ObjectState {
   deps: number[];
   /** The local scope searched after the global one: for a dlopened object, its dlopen root's search list. */
   localScope?: number[];
+  /** ld.so that nobody needed: rtld.c keeps its bootstrap self-relocation, bound to its own symbols. */
+  selfBound?: boolean;
   /** Definitions by name, in .dynsym order (the order of a GNU hash chain for equal names). */
   defs?: Map<string, ElfSymbol[]>;
 }
@@ -154,6 +156,7 @@ export function loadProgram(rootfs: string, program: string, open: OpenElf): Loa
     // Nobody needed ld.so: rtld.c keeps it loaded but out of the main search list.
     const index = addObject(lp, st, interp.file, elf.interp!, interp.elf, undefined, undefined, false);
     registerNames(st, index, interp.elf, interp.names);
+    st.objects[index].selfBound = true;
     st.pendingInterp = undefined;
   }
   bindObjects(lp, st, 0);
@@ -341,11 +344,14 @@ function lookupIn(lp: LoadedProgram, st: ProgramState, index: number, name: stri
 
 /** _dl_lookup_symbol_x over the scopes of `from` (the global scope when undefined), DT_SYMBOLIC objects first in themselves. */
 function scopeLookup(lp: LoadedProgram, st: ProgramState, name: string, opts: LookupOptions, from?: number, symbolic = false): { object: number; symbol: ElfSymbol } | undefined {
+  const own = from !== undefined ? st.objects[from] : undefined;
   const scopes: number[][] = [];
-  if (symbolic && from !== undefined) scopes.push([from]);
-  scopes.push(st.global);
-  const local = from !== undefined ? st.objects[from].localScope : undefined;
-  if (local) scopes.push(local);
+  if (own?.selfBound) scopes.push([from!]);
+  else {
+    if (symbolic) scopes.push([from!]);
+    scopes.push(st.global);
+    if (own?.localScope) scopes.push(own.localScope);
+  }
   for (const scope of scopes) {
     for (const i of scope) {
       if (i === opts.skip) continue;
@@ -387,6 +393,7 @@ function bindObjects(lp: LoadedProgram, st: ProgramState, first: number): void {
   for (let i = first; i < lp.objects.length; i++) {
     const obj = lp.objects[i];
     const symbolic = isSymbolic(obj.elf);
+    const undefinedNames: string[] = [];
     for (const reloc of obj.elf.relocations) {
       if (reloc.symIndex === 0) continue;
       const ref = obj.elf.dynsym[reloc.symIndex];
@@ -394,7 +401,19 @@ function bindObjects(lp: LoadedProgram, st: ProgramState, first: number): void {
         lp.warnings.push(`${obj.rootfsPath}: relocation at 0x${reloc.offset.toString(16)} names symbol ${reloc.symIndex}, which .dynsym lacks`);
         continue;
       }
-      lp.bindings.push(bindOne(lp, st, i, reloc, ref, symbolic));
+      const b = bindOne(lp, st, i, reloc, ref, symbolic);
+      lp.bindings.push(b);
+      if (!b.to && ref.bind !== STB_WEAK) {
+        const name = b.version !== undefined ? `${b.symbol}@${b.version}` : b.symbol;
+        if (!undefinedNames.includes(name)) undefinedNames.push(name);
+      }
+    }
+    // One line per object: a missing library leaves dozens of symbols undefined.
+    if (undefinedNames.length === 1) lp.warnings.push(`${obj.rootfsPath}: undefined symbol: ${undefinedNames[0]}`);
+    else if (undefinedNames.length > 1) {
+      const shown = undefinedNames.slice(0, 5).join(', ');
+      const more = undefinedNames.length > 5 ? ` and ${undefinedNames.length - 5} more` : '';
+      lp.warnings.push(`${obj.rootfsPath}: ${undefinedNames.length} undefined symbols: ${shown}${more}`);
     }
   }
 }
@@ -418,10 +437,6 @@ function bindOne(lp: LoadedProgram, st: ProgramState, from: number, reloc: ElfRe
     if (plt && plt.object !== from) to = { object: from, symbol: ref };
   }
   if (to) binding.to = to;
-  else if (ref.bind !== STB_WEAK) {
-    const v = ref.version !== undefined ? `, version ${ref.version}` : '';
-    lp.warnings.push(`${lp.objects[from].rootfsPath}: undefined symbol: ${ref.name}${v}`);
-  }
   return binding;
 }
 
