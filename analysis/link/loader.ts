@@ -190,10 +190,10 @@ function loaderChain(lp: LoadedProgram, st: ProgramState, requester: number): Se
   const seen = new Set<number>();
   for (let i: number | undefined = requester; i !== undefined && !seen.has(i); i = st.objects[i].loader) {
     seen.add(i);
-    chain.push({ elf: lp.objects[i].elf, origin: st.objects[i].origin, isExecutable: i === 0 });
+    chain.push({ elf: lp.objects[i].elf, origin: st.objects[i].origin });
   }
   // _dl_map_object also tries the executable's DT_RPATH when the chain did not reach it (dlopen from ld.so).
-  if (!seen.has(0)) chain.push({ elf: lp.objects[0].elf, origin: st.objects[0].origin, isExecutable: true });
+  if (!seen.has(0)) chain.push({ elf: lp.objects[0].elf, origin: st.objects[0].origin });
   return chain;
 }
 

@@ -38,7 +38,6 @@ export interface SearchObject {
   elf: ElfFile;
   /** The directory $ORIGIN expands to: where the object was found in the rootfs. */
   origin: string;
-  isExecutable?: boolean;
 }
 
 /** A search's outcome: the file found, or why nothing was. */
