@@ -3,7 +3,7 @@
 import type { ElfFile } from './elf/types.js';
 import { STT_GNU_IFUNC, STT_FUNC, R_X86_64_IRELATIVE } from './elf/types.js';
 import { readElfFile } from './elf/read.js';
-import { loadProgram, addLibrary, glibcImplicitLibraries } from './link/loader.js';
+import { loadProgram, addLibrary, glibcImplicitLibraries, rtldMallocBindings } from './link/loader.js';
 import type { LoadedProgram } from './link/types.js';
 import { ProgramGraph, type GraphObject } from './graph/program-graph.js';
 import type { Report, SyscallEntry, UnresolvedSite, ProgramSummary } from './graph/report.js';
@@ -164,6 +164,14 @@ function roots(g: ProgramGraph, lp: LoadedProgram, dlopened: Set<number>): { nod
     const isInterp = o.loaded > 0 && lp.objects[0].elf.interp !== undefined && lo.elf.soname !== undefined && lp.objects[0].elf.interp.endsWith(lo.elf.soname);
     if (o.loaded === 0 || isInterp) add(oi, elf.entry, o.loaded === 0 ? 'program entry point' : 'dynamic loader entry point');
     for (const a of elf.initFunctions) add(oi, a, 'init/fini function');
+    if (o.loaded === 0) {
+      // After relocation ld.so calls the malloc family it looked up in the program's scope.
+      for (const b of rtldMallocBindings(lp)) {
+        if (!b.to) continue;
+        const t = g.objects.findIndex((x) => x.loaded === b.to!.object);
+        if (t >= 0) add(t, b.to.symbol.value, `${b.symbol} called by the dynamic loader`);
+      }
+    }
     for (const r of elf.relocations) if (r.type === R_X86_64_IRELATIVE) add(oi, r.addend, 'IFUNC resolver run by the loader');
     for (const s of elf.dynsym) {
       if (s.shndx === 0) continue;

@@ -1,0 +1,74 @@
+// Every justification path for nginx starts at a root, ends at a real syscall instruction, and
+// each edge exists in the code, as objdump (an independent disassembler) reads it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Report, PathStep } from '../analysis/graph/report.js';
+
+const CONFINE = fileURLToPath(new URL('../../bin/confine', import.meta.url));
+const NGINX = '/usr/sbin/nginx';
+
+/** objdump -d of a whole file, indexed by instruction address. */
+function disassembly(file: string): Map<number, string> {
+  const out = execFileSync('objdump', ['-d', '--no-show-raw-insn', '-w', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const m = new Map<number, string>();
+  for (const line of out.split('\n')) {
+    const r = /^\s*([0-9a-f]+):\s+(.*)$/.exec(line);
+    if (r) m.set(parseInt(r[1], 16), r[2].trim());
+  }
+  return m;
+}
+
+test('nginx justification paths are real', { skip: !existsSync(NGINX) && 'nginx is not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'confine-paths-'));
+  const json = join(dir, 'nginx.json');
+  const r = spawnSync(process.execPath, [CONFINE, 'analyze', '--rootfs', '/', '--program', NGINX, '--json', json, '--cache-dir', join(tmpdir(), 'confine-test-cache')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+  assert.ok(report.syscalls.length > 50, `nginx needs many syscalls, got ${report.syscalls.length}`);
+  const dis = new Map<string, Map<number, string>>();
+  const insnAt = (step: PathStep, hex: string): string => {
+    if (!dis.has(step.object)) dis.set(step.object, disassembly(step.object));
+    const text = dis.get(step.object)!.get(parseInt(hex, 16));
+    assert.ok(text, `${step.object}: no instruction at 0x${hex} (${step.function})`);
+    return text;
+  };
+  const problems: string[] = [];
+  for (const s of report.syscalls) {
+    const p = s.path;
+    const where = `${s.name}: ${p.map((x) => `${x.object.split('/').pop()}:${x.function}`).join(' -> ')}`;
+    if (p.length === 0 || p[0].edge !== 'root') {
+      problems.push(`${where}: does not start at a root`);
+      continue;
+    }
+    const last = p[p.length - 1];
+    if (last.object !== '[vdso]') {
+      if (!last.site || !/^syscall\b/.test(insnAt(last, last.site))) problems.push(`${where}: last site is not a syscall instruction`);
+    }
+    for (let i = 0; i + 1 < p.length; i++) {
+      const a = p[i];
+      const b = p[i + 1];
+      if (!a.site) {
+        problems.push(`${where}: step ${i} has no site`);
+        continue;
+      }
+      const text = insnAt(a, a.site);
+      if (b.edge === 'call' || b.edge === 'tail') {
+        const m = /^(?:(?:addr32|bnd|notrack|data16|cs|ds)\s+)*(call|jmp)\s+([0-9a-f]+)\b/.exec(text);
+        if (!m || parseInt(m[2], 16) !== parseInt(b.address, 16) || a.object !== b.object) problems.push(`${where}: ${a.function}@${a.site} "${text}" is not a direct ${b.edge} to ${b.address}`);
+      } else if (b.edge === 'plt' || b.edge === 'got' || b.edge === 'ifunc') {
+        if (!/^(?:(?:addr32|bnd|notrack|data16|cs|ds)\s+)*(call|jmp)\s+\*0x[0-9a-f]+\(%rip\)/.test(text)) problems.push(`${where}: ${a.function}@${a.site} "${text}" is not a call through a GOT slot`);
+      } else if (b.edge === 'indirect') {
+        if (!/^(?:(?:addr32|bnd|notrack|data16|cs|ds)\s+)*(call|jmp)\s+\*/.test(text)) problems.push(`${where}: ${a.function}@${a.site} "${text}" is not an indirect call`);
+        if (!b.takenBy) problems.push(`${where}: ${b.function} reached indirectly without an address-taken reason`);
+      } else {
+        problems.push(`${where}: unexpected edge ${b.edge} inside a path`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
