@@ -105,6 +105,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 class Input {
   readonly view: DataView;
   readonly length: number;
+  private scanBudget: number;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -112,6 +113,7 @@ class Input {
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.length = bytes.length;
+    this.scanBudget = 4 * bytes.length + (1 << 20);
   }
 
   fail(offset: number, problem: string): never {
@@ -162,8 +164,13 @@ class Input {
   nul(o: number, end: number): number {
     const bytes = this.bytes;
     const limit = Math.min(end, this.length);
-    for (let i = o; i < limit; i++) if (bytes[i] === 0) return i;
-    return -1;
+    let i = o;
+    while (i < limit && bytes[i] !== 0) i++;
+    // Many names pointing into one long unterminated run would make scanning quadratic; real string
+    // tables are read about once over, so a budget of a few times the file size never trips on them.
+    this.scanBudget -= i - o;
+    if (this.scanBudget < 0) this.fail(o, 'strings overlap too much (string tables read more than 4 times over)');
+    return i < limit ? i : -1;
   }
 }
 
@@ -255,8 +262,7 @@ function readSections(input: Input, h: Header): ElfSection[] {
     if (shstrndx === 0xffff) shstrndx = input.u32(h.shoff + 40, 'section name table index');
   }
   if (count === 0) return [];
-  if (count > input.length / SHDR_SIZE) input.fail(h.shoff, `absurd section header count ${count}`);
-  input.need(h.shoff, count * SHDR_SIZE, `section header table (${count} entries)`);
+  input.need(h.shoff, count * SHDR_SIZE, `section header table of ${count} entries`);
   const v = input.view;
   const sections: ElfSection[] = [];
   for (let i = 0; i < count; i++) {
@@ -290,13 +296,12 @@ function readSections(input: Input, h: Header): ElfSection[] {
   return sections;
 }
 
-function readSegments(input: Input, h: Header, sections: ElfSection[]): ElfSegment[] {
+function readSegments(input: Input, h: Header): ElfSegment[] {
   let count = h.phnum;
   // PN_XNUM: the real count lives in section 0's sh_info.
-  if (count === 0xffff && sections.length > 0) count = sections[0].info;
+  if (count === 0xffff && h.shoff !== 0) count = input.u32(h.shoff + 44, 'program header count in section 0');
   if (count === 0) return [];
-  if (count > input.length / PHDR_SIZE) input.fail(h.phoff, `absurd program header count ${count}`);
-  input.need(h.phoff, count * PHDR_SIZE, `program header table (${count} entries)`);
+  input.need(h.phoff, count * PHDR_SIZE, `program header table of ${count} entries`);
   const v = input.view;
   const segments: ElfSegment[] = [];
   for (let i = 0; i < count; i++) {
@@ -402,7 +407,7 @@ function sectionStrings(ctx: Ctx, s: ElfSection): StringTable {
 function readSymbols(ctx: Ctx, table: Extent, count: number, strings: StringTable): ElfSymbol[] {
   const input: Input = ctx.input;
   if (count > input.length / SYM_SIZE) input.fail(table.offset, `absurd symbol count ${count}`);
-  input.need(table.offset, count * SYM_SIZE, `symbol table (${count} entries)`);
+  input.need(table.offset, count * SYM_SIZE, `symbol table of ${count} entries`);
   const v = input.view;
   const syms: ElfSymbol[] = new Array<ElfSymbol>(count);
   for (let i = 0; i < count; i++) {
@@ -564,7 +569,7 @@ function applyVersions(ctx: Ctx, dynsym: ElfSymbol[], versions: Versions): void 
     offset = ctx.map.offsetOf(e.value, dynsym.length * 2);
     if (offset === undefined) return input.fail(e.at, `DT_VERSYM at ${hex(e.value)} is not backed by file data`);
   }
-  input.need(offset, dynsym.length * 2, `symbol version table (${dynsym.length} entries)`);
+  input.need(offset, dynsym.length * 2, `symbol version table of ${dynsym.length} entries`);
   const v = input.view;
   for (const sym of dynsym) {
     const raw = v.getUint16(offset + sym.index * 2, true);
@@ -629,7 +634,10 @@ function readRelr(ctx: Ctx, table: Extent, out: ElfRelocation[]): void {
   input.need(table.offset, n * 8, 'relr relocation table');
   const v = input.view;
   let entryAt = table.offset;
+  // Every target is a distinct file-backed word, so a real table cannot expand past the file's word count.
+  const limit = out.length + Math.floor(input.length / 8);
   const emit = (addr: number): void => {
+    if (out.length >= limit) return input.fail(entryAt, 'RELR table expands to more relocations than the file has words');
     const off = map.offsetOf(addr, 8);
     if (off === undefined) return input.fail(entryAt, `RELR target ${hex(addr)} is not backed by file data`);
     out.push({
@@ -1089,8 +1097,9 @@ function readInterp(input: Input, segments: ElfSegment[]): string | undefined {
 
 function parse(input: Input): ElfFile {
   const h = readHeader(input);
+  // Program headers first: they are what the kernel and ld.so use, so their problems are reported first.
+  const segments = readSegments(input, h);
   const sections = readSections(input, h);
-  const segments = readSegments(input, h, sections);
   const ctx: Ctx = {
     input,
     map: new AddressMap(segments, input.length),
