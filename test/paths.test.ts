@@ -60,6 +60,8 @@ test('nginx justification paths are real', { skip: !existsSync(NGINX) && 'nginx 
       if (b.edge === 'call' || b.edge === 'tail') {
         const m = /^(?:(?:addr32|bnd|notrack|data16|cs|ds)\s+)*(call|jmp)\s+([0-9a-f]+)\b/.exec(text);
         if (!m || parseInt(m[2], 16) !== parseInt(b.address, 16) || a.object !== b.object) problems.push(`${where}: ${a.function}@${a.site} "${text}" is not a direct ${b.edge} to ${b.address}`);
+      } else if (b.edge === 'fallthrough') {
+        if (a.object !== b.object || parseInt(b.address, 16) <= parseInt(a.site, 16)) problems.push(`${where}: ${a.function}@${a.site} does not fall through into ${b.address}`);
       } else if (b.edge === 'plt' || b.edge === 'got' || b.edge === 'ifunc') {
         if (!/^(?:(?:addr32|bnd|notrack|data16|cs|ds)\s+)*(call|jmp)\s+\*0x[0-9a-f]+\(%rip\)/.test(text)) problems.push(`${where}: ${a.function}@${a.site} "${text}" is not a call through a GOT slot`);
       } else if (b.edge === 'indirect') {

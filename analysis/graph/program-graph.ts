@@ -173,7 +173,7 @@ export class ProgramGraph {
     for (const c of fn.calls) {
       if (c.target !== undefined) {
         const t = this.nodeAt(obj, c.target);
-        if (t !== undefined) es.push({ to: t, kind: c.tail ? 'tail' : 'call', site: c.at, call: c });
+        if (t !== undefined) es.push({ to: t, kind: c.fallthrough ? 'fallthrough' : c.tail ? 'tail' : 'call', site: c.at, call: c });
       } else if (c.slot !== undefined) {
         const { nodes, kind } = this.slotTargets(obj, c.slot);
         for (const t of nodes) es.push({ to: t, kind, site: c.at, call: c });

@@ -5,6 +5,7 @@ export type EdgeKind =
   | 'root' // a program root: entry point, init/fini function, IFUNC resolver, dlopen'ed export, vDSO
   | 'call' // a direct call instruction
   | 'tail' // a direct jump to another function
+  | 'fallthrough' // control runs off the end of a function into the next one
   | 'plt' // a call/jump through a GOT slot bound by the loader (PLT stub, -fno-plt)
   | 'got' // a call/jump through a slot filled with a local address
   | 'ifunc' // a slot bound to an IFUNC: one of the implementations its resolver returns

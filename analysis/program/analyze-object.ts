@@ -56,6 +56,13 @@ class ObjectAnalysis {
   private readonly seeds = new Set<number>();
   private readonly functions = new Map<number, FunctionFacts>();
   private readonly insnCache = new Map<number, Insn>();
+  private readonly explored = new Set<number>();
+  private readonly sweep: Range[] = [];
+  /** Function starts found by pass 1. */
+  private readonly starts = new Set<number>();
+  /** Entry, init/fini functions: always functions of their own. */
+  private readonly roots = new Set<number>();
+  private fdeSorted: Range[] = [];
   /** GOT slots carrying a symbol relocation: reads of them take the bound function's address. */
   private readonly symbolSlots = new Map<number, string>();
   private instructions = 0;
@@ -74,6 +81,7 @@ class ObjectAnalysis {
     this.fdeList = elf.fdes.filter((f) => f.end > f.start);
     for (const f of this.fdeList) if (!this.fdeByStart.has(f.start)) this.fdeByStart.set(f.start, f.end);
     this.fdeRanges = new RangeSet(this.fdeList);
+    this.fdeSorted = [...this.fdeList].sort((a, b) => a.start - b.start);
     for (const sym of [...elf.symtab, ...elf.dynsym]) {
       if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !this.exec.contains(sym.value)) continue;
       if (!this.names.has(sym.value) && sym.name) this.names.set(sym.value, sym.name);
@@ -89,13 +97,14 @@ class ObjectAnalysis {
 
   run(): ObjectFacts {
     const relocPointers = this.collectSeeds();
-    const queue = [...this.seeds];
+    this.findFunctionStarts();
+    const queue = [...this.starts];
     for (let i = 0; i < queue.length; i++) {
       const entry = queue[i];
       if (this.functions.has(entry)) continue;
       const f = this.analyzeFunction(entry, (t) => {
         if (!this.functions.has(t) && this.exec.contains(t)) {
-          if (!this.seeds.has(t)) this.seeds.add(t);
+          this.starts.add(t);
           queue.push(t);
         }
       });
@@ -115,6 +124,94 @@ class ObjectAnalysis {
     };
   }
 
+  /**
+   * Pass 1: follow every path from the seeds and classify code addresses. A function start is
+   * anything called, named, pointed to or a root; an FDE start that is only ever jumped to is a
+   * hot/cold part of its jumper and joins the jumper's CFG instead of standing alone (which would
+   * re-analyse the rest of the function once per jump back into it).
+   */
+  private findFunctionStarts(): void {
+    const called = new Set<number>();
+    const jumped = new Set<number>();
+    const pointed = new Set<number>();
+    const work = [...this.seeds];
+    const sweptFdes = new Set<number>();
+    for (;;) {
+      if (work.length === 0) {
+        // Sweep jump-table FDEs gap by gap, after everything reachable from them is explored.
+        const f = this.sweep.pop();
+        if (!f) break;
+        let a = f.start;
+        while (a < f.end) {
+          const known = this.insnCache.get(a);
+          if (known) {
+            a += known.len;
+            continue;
+          }
+          work.push(a);
+          break;
+        }
+        if (work.length > 0) this.sweep.push(f);
+        else continue;
+      }
+      let addr = work.pop()!;
+      while (this.exec.contains(addr) && !this.explored.has(addr)) {
+        this.explored.add(addr);
+        const ins = this.decode(addr);
+        if (!ins || ins.kind === Kind.Invalid) break;
+        if (ins.pointers) {
+          for (const p of ins.pointers) {
+            if (this.exec.contains(p)) {
+              pointed.add(p);
+              work.push(p);
+            }
+          }
+        }
+        const next = addr + ins.len;
+        let stop = true;
+        switch (ins.kind) {
+          case Kind.Jcc:
+            work.push(ins.target);
+            stop = false;
+            break;
+          case Kind.Jmp:
+            jumped.add(ins.target);
+            work.push(ins.target);
+            break;
+          case Kind.Call:
+            called.add(ins.target);
+            work.push(ins.target);
+            stop = false;
+            break;
+          case Kind.JmpIndirect:
+            if (ins.memTarget < 0) {
+              // A jump table: every gap of the enclosing FDE may be a case block.
+              const fi = this.fdeRanges.find(addr);
+              if (fi >= 0 && !sweptFdes.has(fi)) {
+                sweptFdes.add(fi);
+                const f = this.fdeSorted[fi];
+                this.sweep.push(f);
+              }
+            }
+            break;
+          case Kind.Ret:
+          case Kind.Stop:
+            break;
+          default:
+            stop = false;
+        }
+        if (stop) break;
+        addr = next;
+      }
+    }
+    for (const a of this.seeds) {
+      const isFdeOnly = this.fdeByStart.has(a) && !this.names.has(a) && !this.roots.has(a);
+      if (!isFdeOnly || !jumped.has(a)) this.starts.add(a);
+    }
+    for (const a of called) if (this.exec.contains(a)) this.starts.add(a);
+    for (const a of pointed) this.starts.add(a);
+  }
+
   /** Seeds: entry, init/fini, FDE starts, function symbols, code pointers in relocations. */
   private collectSeeds(): number[] {
     const add = (a: number): void => {
@@ -122,6 +219,7 @@ class ObjectAnalysis {
     };
     if (this.elf.entry) add(this.elf.entry);
     for (const a of this.elf.initFunctions) add(a);
+    for (const a of this.seeds) this.roots.add(a);
     for (const f of this.fdeList) add(f.start);
     for (const a of this.names.keys()) add(a);
     const relocPointers: number[] = [];
@@ -171,7 +269,6 @@ class ObjectAnalysis {
   }
 
   private analyzeFunction(entry: number, found: (target: number) => void): FunctionFacts {
-    const bounds = this.boundsFor(entry);
     const insns = new Map<number, Insn>();
     const leaders = new Set<number>([entry]);
     const succs = new Map<number, number[]>(); // by terminating instruction address
@@ -180,16 +277,24 @@ class ObjectAnalysis {
     const problems: string[] = [];
     const pointers = new Set<number>();
     const slotReads = new Set<number>();
-    let indirectJumps = 0;
-    const isIntra = (t: number): boolean => {
-      if (bounds) return t >= bounds.start && t < bounds.end;
-      return this.exec.contains(t) && (t === entry || !this.seeds.has(t));
-    };
+    const jumpTables: number[] = [];
+    // Code that is not another function's start belongs to this function, wherever it sits.
+    const isIntra = (t: number): boolean => t === entry || !this.starts.has(t);
     const work: number[] = [entry];
     const explore = (): void => {
       while (work.length > 0) {
         let addr = work.pop()!;
+        let prev: Insn | undefined;
         while (!insns.has(addr)) {
+          if (prev && addr !== entry && this.starts.has(addr)) {
+            // Falling into the next function: after a call that does not return (the usual case)
+            // nothing follows; otherwise it is a real fall-through, an edge like a tail call.
+            if (prev.kind !== Kind.Call && prev.kind !== Kind.CallIndirect) {
+              calls.push({ at: prev.addr, tail: true, target: addr, fallthrough: true });
+              found(addr);
+            }
+            break;
+          }
           if (!this.exec.contains(addr)) {
             problems.push(`control reaches non-executable address 0x${addr.toString(16)}`);
             break;
@@ -200,6 +305,7 @@ class ObjectAnalysis {
             break;
           }
           insns.set(addr, ins);
+          prev = ins;
           if (ins.pointers) {
             for (const p of ins.pointers) {
               if (!this.exec.contains(p)) continue;
@@ -213,9 +319,19 @@ class ObjectAnalysis {
           let stop = true;
           switch (ins.kind) {
             case Kind.Jcc:
-              leaders.add(ins.target).add(next);
-              succs.set(addr, [ins.target, next]);
-              work.push(ins.target, next);
+              if (isIntra(ins.target)) {
+                leaders.add(ins.target).add(next);
+                succs.set(addr, [ins.target, next]);
+                work.push(ins.target, next);
+              } else {
+                // A conditional tail call.
+                calls.push({ at: addr, tail: true, target: ins.target });
+                tailSites.add(addr);
+                found(ins.target);
+                leaders.add(next);
+                succs.set(addr, [next]);
+                work.push(next);
+              }
               break;
             case Kind.Jmp:
               if (isIntra(ins.target)) {
@@ -232,7 +348,7 @@ class ObjectAnalysis {
               if (ins.memTarget >= 0) calls.push({ at: addr, tail: true, slot: ins.memTarget });
               else {
                 calls.push({ at: addr, tail: true, indirect: true });
-                indirectJumps++;
+                jumpTables.push(addr);
               }
               tailSites.add(addr);
               break;
@@ -257,18 +373,24 @@ class ObjectAnalysis {
       }
     };
     explore();
-    // A register jump inside known bounds is most likely a jump table: decode every gap of the
-    // function too, so that no case block (and no syscall in it) is left unseen.
-    if (indirectJumps > 0 && bounds && bounds.start === entry) {
-      for (let pass = 0; pass < 64; pass++) {
+    // A register jump is most likely a jump table: decode every gap of its FDE too, so that no
+    // case block (and no syscall in it) is left unseen.
+    const swept = new Set<number>();
+    for (const at of jumpTables) {
+      const fi = this.fdeRanges.find(at);
+      if (fi < 0 || swept.has(fi)) continue;
+      swept.add(fi);
+      const bounds = this.fdeSorted[fi];
+      for (let pass = 0; pass < 256; pass++) {
         const gap = this.firstGap(insns, bounds);
         if (gap < 0) break;
         leaders.add(gap);
         work.push(gap);
         explore();
-        if (!insns.has(gap)) break; // undecodable: recorded as a problem
+        if (!insns.has(gap)) break; // undecodable or another function's start
       }
     }
+    const indirectJumps = jumpTables.length;
     const blocks = this.buildBlocks(entry, insns, leaders, succs);
     // Jump-table targets: every block may follow an unresolved register jump.
     if (indirectJumps > 0) {
@@ -297,7 +419,6 @@ class ObjectAnalysis {
     const f: FunctionFacts = { entry, calls, syscalls, size: insns.size };
     const name = this.names.get(entry) ?? this.pltName(insns.get(entry), insns);
     if (name) f.name = name;
-    if (bounds) f.end = bounds.end;
     if (pointers.size) f.pointers = [...pointers].sort((a, b) => a - b);
     if (slotReads.size) f.slotReads = [...slotReads].sort((a, b) => a - b);
     if (problems.length) f.problems = problems.slice(0, 8);

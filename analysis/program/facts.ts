@@ -13,6 +13,8 @@ export interface CallSite {
   target?: number;
   /** RIP-relative memory slot holding the target (PLT/GOT): resolved through relocations at link time. */
   slot?: number;
+  /** Control falls off the end of this function into the next one (no jump instruction). */
+  fallthrough?: true;
   /** Through a register or non-RIP memory: may reach any address-taken function. */
   indirect?: true;
   /** Values of TRACKED_REGS at the site, same order; omitted when all are unknown. */
@@ -67,4 +69,4 @@ export interface ObjectFacts {
   instructions: number;
 }
 
-export const FACTS_VERSION = 1;
+export const FACTS_VERSION = 2;
