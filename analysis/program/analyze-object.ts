@@ -47,7 +47,9 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
 class ObjectAnalysis {
   private readonly exec: RangeSet;
   private readonly execRanges: Range[];
-  private readonly decoders: { start: number; end: number; dec: X86Decoder }[] = [];
+  /** Per executable segment: the decoder, and the decoded instruction per byte offset (index + 1 into `insnList`). */
+  private readonly decoders: { start: number; end: number; dec: X86Decoder; slots: Int32Array; explored: Uint8Array }[] = [];
+  private readonly insnList: Insn[] = [];
   private readonly fdeByStart = new Map<number, number>();
   private readonly fdeRanges: RangeSet;
   private readonly fdeList: Range[];
@@ -55,8 +57,6 @@ class ObjectAnalysis {
   private readonly names = new Map<number, string>();
   private readonly seeds = new Set<number>();
   private readonly functions = new Map<number, FunctionFacts>();
-  private readonly insnCache = new Map<number, Insn>();
-  private readonly explored = new Set<number>();
   private readonly sweep: Range[] = [];
   /** Function starts found by pass 1. */
   private readonly starts = new Set<number>();
@@ -76,7 +76,7 @@ class ObjectAnalysis {
     for (const seg of elf.segments) {
       if (seg.type !== PT_LOAD || (seg.flags & PF_X) === 0 || seg.filesz === 0) continue;
       const bytes = elf.bytes.subarray(seg.offset, Math.min(elf.bytes.length, seg.offset + seg.filesz));
-      this.decoders.push({ start: seg.vaddr, end: seg.vaddr + bytes.length, dec: new X86Decoder(bytes, seg.vaddr) });
+      this.decoders.push({ start: seg.vaddr, end: seg.vaddr + bytes.length, dec: new X86Decoder(bytes, seg.vaddr), slots: new Int32Array(bytes.length), explored: new Uint8Array(bytes.length) });
     }
     this.fdeList = elf.fdes.filter((f) => f.end > f.start);
     for (const f of this.fdeList) if (!this.fdeByStart.has(f.start)) this.fdeByStart.set(f.start, f.end);
@@ -143,7 +143,7 @@ class ObjectAnalysis {
         if (!f) break;
         let a = f.start;
         while (a < f.end) {
-          const known = this.insnCache.get(a);
+          const known = this.decoded(a);
           if (known) {
             a += known.len;
             continue;
@@ -155,8 +155,7 @@ class ObjectAnalysis {
         else continue;
       }
       let addr = work.pop()!;
-      while (this.exec.contains(addr) && !this.explored.has(addr)) {
-        this.explored.add(addr);
+      while (this.exec.contains(addr) && this.markExplored(addr)) {
         const ins = this.decode(addr);
         if (!ins || ins.kind === Kind.Invalid) break;
         if (ins.pointers) {
@@ -241,16 +240,42 @@ class ObjectAnalysis {
 
   /** Each address is decoded once per object; functions that share code share the records. */
   private decode(addr: number): Insn | undefined {
-    const known = this.insnCache.get(addr);
-    if (known) return known;
     for (const d of this.decoders) {
       if (addr >= d.start && addr < d.end) {
+        const k = d.slots[addr - d.start];
+        if (k > 0) return this.insnList[k - 1];
         const ins = d.dec.decode(addr);
-        if (ins) this.insnCache.set(addr, ins);
+        if (ins) {
+          this.insnList.push(ins);
+          d.slots[addr - d.start] = this.insnList.length;
+        }
         return ins;
       }
     }
     return undefined;
+  }
+
+  /** The already decoded instruction at `addr`, if any. */
+  private decoded(addr: number): Insn | undefined {
+    for (const d of this.decoders) {
+      if (addr >= d.start && addr < d.end) {
+        const k = d.slots[addr - d.start];
+        return k > 0 ? this.insnList[k - 1] : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Marks `addr` explored by pass 1; false when it already was (or is outside the code). */
+  private markExplored(addr: number): boolean {
+    for (const d of this.decoders) {
+      if (addr >= d.start && addr < d.end) {
+        if (d.explored[addr - d.start]) return false;
+        d.explored[addr - d.start] = 1;
+        return true;
+      }
+    }
+    return false;
   }
 
   private boundsFor(entry: number): Range | undefined {
@@ -481,7 +506,7 @@ class ObjectAnalysis {
 
   /** Executable bytes no function covers, ignoring padding; flagged, never swept. */
   private uncovered(): { uncovered: UncoveredRange[]; uncoveredBytes: number } {
-    const cov: Range[] = [...this.insnCache.values()].filter((i) => i.kind !== Kind.Invalid).map((i) => ({ start: i.addr, end: i.addr + i.len })).sort((a, b) => a.start - b.start);
+    const cov: Range[] = this.insnList.filter((i) => i.kind !== Kind.Invalid).map((i) => ({ start: i.addr, end: i.addr + i.len })).sort((a, b) => a.start - b.start);
     const out: UncoveredRange[] = [];
     let total = 0;
     for (const r of this.execRanges) {

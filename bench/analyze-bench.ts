@@ -1,0 +1,31 @@
+// npm run bench: cold and warm analysis of nginx with its libraries, against objdump -d over the same files.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../analysis/analyze.js';
+
+const program = process.argv[2] ?? '/usr/sbin/nginx';
+const cacheDir = mkdtempSync(join(tmpdir(), 'confine-bench-'));
+
+async function timed(label: string): Promise<{ seconds: number; objects: string[]; syscalls: number }> {
+  const t = performance.now();
+  const r = await analyze({ rootfs: '/', programs: [program], cacheDir });
+  const seconds = (performance.now() - t) / 1000;
+  const objects = r.programs[0].objects;
+  console.log(`${label}: ${seconds.toFixed(3)} s (${r.syscalls.length} syscalls, ${r.stats.objects} objects, ${r.stats.cachedObjects} from cache, ${r.stats.instructions} instructions)`);
+  return { seconds, objects, syscalls: r.syscalls.length };
+}
+
+const cold = await timed('cold analysis (empty cache)');
+const warm = await timed('warm analysis (cached facts)');
+const t = performance.now();
+for (const f of cold.objects) {
+  const r = spawnSync('objdump', ['-d', f], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+  if (r.status !== 0) console.error(`objdump failed on ${f}`);
+}
+const objdump = (performance.now() - t) / 1000;
+console.log(`objdump -d over the same ${cold.objects.length} files: ${objdump.toFixed(3)} s`);
+console.log(`ratio cold / objdump: ${(cold.seconds / objdump).toFixed(2)}`);
+console.log(`ratio warm / objdump: ${(warm.seconds / objdump).toFixed(2)}`);
+rmSync(cacheDir, { recursive: true, force: true });
