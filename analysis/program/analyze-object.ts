@@ -235,7 +235,33 @@ class ObjectAnalysis {
         relocPointers.push(target);
       }
     }
+    if (this.elf.type === 2) relocPointers.push(...this.absolutePointers());
     return relocPointers;
+  }
+
+  /**
+   * A non-PIE executable keeps function pointers in its data as plain absolute values, with no
+   * relocation to point them out: scan its data for aligned values equal to a known function start.
+   */
+  private absolutePointers(): number[] {
+    const known = new Set<number>([...this.fdeByStart.keys(), ...this.names.keys(), ...this.seeds]);
+    const out: number[] = [];
+    for (const seg of this.elf.segments) {
+      if (seg.type !== PT_LOAD || (seg.flags & PF_X) !== 0 || seg.filesz < 8) continue;
+      const start = Math.max(0, seg.offset);
+      const end = Math.min(this.elf.bytes.length, seg.offset + seg.filesz);
+      const view = new DataView(this.elf.bytes.buffer, this.elf.bytes.byteOffset + start, end - start);
+      const skew = (8 - (seg.vaddr % 8)) % 8;
+      for (let i = skew; i + 8 <= view.byteLength; i += 8) {
+        if (view.getUint32(i + 4, true) !== 0) continue;
+        const v = view.getUint32(i, true);
+        if (known.has(v)) {
+          out.push(v);
+          this.seeds.add(v);
+        }
+      }
+    }
+    return out;
   }
 
   /** Each address is decoded once per object; functions that share code share the records. */
