@@ -25,7 +25,16 @@ import {
 const LIB = '/usr/lib/x86_64-linux-gnu';
 const LIBC = `${LIB}/libc.so.6`;
 const LIBCRYPTO = `${LIB}/libcrypto.so.3`;
-const FILES = [LIBC, '/usr/sbin/nginx', LIBCRYPTO, '/usr/bin/ls', `${LIB}/ld-linux-x86-64.so.2`];
+// busctl (systemd) is here for its DT_RUNPATH, libstdc++ for CIEs with personality and LSDA ("zPLR").
+const FILES = [
+  LIBC,
+  '/usr/sbin/nginx',
+  LIBCRYPTO,
+  '/usr/bin/ls',
+  `${LIB}/ld-linux-x86-64.so.2`,
+  '/usr/bin/busctl',
+  `${LIB}/libstdc++.so.6`,
+];
 
 function readelf(args: string[], file: string): string {
   // readelf exits 1 on some files (libc's frame dump) while printing everything; the output is what counts.
@@ -253,6 +262,7 @@ for (const file of FILES) {
       );
       assert.equal(e.soname, /Library soname: \[(.*)\]/.exec(out)?.[1]);
       assert.equal(e.runpath, /Library runpath: \[(.*)\]/.exec(out)?.[1]);
+      if (file.endsWith('busctl')) assert.equal(e.runpath, '/usr/lib/x86_64-linux-gnu/systemd');
       assert.equal(e.rpath, /Library rpath: \[(.*)\]/.exec(out)?.[1]);
     });
 
@@ -301,7 +311,7 @@ for (const file of FILES) {
     test('FDEs match readelf --debug-dump=frames', () => {
       const e = elf(file);
       const expected = readelfFdes(file);
-      assert.ok(expected.length > 100);
+      assert.ok(expected.length > 10);
       assert.deepEqual(e.fdes, expected);
     });
 

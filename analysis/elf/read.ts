@@ -166,11 +166,16 @@ class Input {
     const limit = Math.min(end, this.length);
     let i = o;
     while (i < limit && bytes[i] !== 0) i++;
+    this.charge(o, i - o);
+    return i < limit ? i : -1;
+  }
+
+  /** Accounts for scanning `n` bytes of strings. */
+  charge(at: number, n: number): void {
     // Many names pointing into one long unterminated run would make scanning quadratic; real string
     // tables are read about once over, so a budget of a few times the file size never trips on them.
-    this.scanBudget -= i - o;
-    if (this.scanBudget < 0) this.fail(o, 'strings overlap too much (string tables read more than 4 times over)');
-    return i < limit ? i : -1;
+    this.scanBudget -= n;
+    if (this.scanBudget < 0) this.fail(at, 'strings overlap too much (string tables read more than 4 times over)');
   }
 }
 
@@ -179,16 +184,27 @@ interface StringTable {
   offset: number;
   size: number;
   what: string;
+  /** The whole table as one byte-per-char string, decoded on first use: names are then cheap slices. */
+  text?: string;
+  ascii?: boolean;
 }
 
 function tableString(input: Input, table: StringTable, index: number, at: number, what: string): string {
   if (!(index >= 0 && index < table.size)) {
     input.fail(at, `${what}: string table index ${index} out of range (${table.what} has ${table.size} bytes)`);
   }
-  const start = table.offset + index;
-  const nul = input.nul(start, table.offset + table.size);
+  let text = table.text;
+  if (text === undefined) {
+    // latin1 keeps one char per byte, so byte offsets index the string directly.
+    text = Buffer.from(input.bytes.buffer, input.bytes.byteOffset + table.offset, table.size).toString('latin1');
+    table.text = text;
+    table.ascii = !/[\x80-\xff]/.test(text);
+  }
+  const nul = text.indexOf('\0', index);
+  input.charge(at, (nul < 0 ? table.size : nul) - index);
   if (nul < 0) input.fail(at, `${what}: string at index ${index} of ${table.what} is not NUL-terminated`);
-  return utf8.decode(input.bytes.subarray(start, nul));
+  if (table.ascii) return text.slice(index, nul);
+  return utf8.decode(input.bytes.subarray(table.offset + index, table.offset + nul));
 }
 
 /** Where a table was found: its file offset and byte size. */
@@ -361,6 +377,8 @@ interface Ctx {
   segments: ElfSegment[];
   dyn: Dynamic;
   dynstr?: StringTable;
+  /** String tables by section index, shared so each is decoded once. */
+  sectionStrings: Map<number, StringTable>;
 }
 
 /** File extent of a table given by a dynamic address tag; the size must be file-backed in one segment. */
@@ -401,7 +419,12 @@ function sectionStrings(ctx: Ctx, s: ElfSection): StringTable {
   if (!at || at.type === SHT_NOBITS || s.link === 0) {
     return ctx.input.fail(s.offset, `section ${s.name || s.index} links to invalid string table section ${s.link}`);
   }
-  return { offset: at.offset, size: at.size, what: at.name || `section ${at.index}` };
+  let table = ctx.sectionStrings.get(at.index);
+  if (!table) {
+    table = { offset: at.offset, size: at.size, what: at.name || `section ${at.index}` };
+    ctx.sectionStrings.set(at.index, table);
+  }
+  return table;
 }
 
 function readSymbols(ctx: Ctx, table: Extent, count: number, strings: StringTable): ElfSymbol[] {
@@ -1106,6 +1129,7 @@ function parse(input: Input): ElfFile {
     sections,
     segments,
     dyn: readDynamic(input, segments, sections),
+    sectionStrings: new Map(),
   };
   const optionalString = (tag: number, what: string): string | undefined => {
     const e = ctx.dyn.first.get(tag);
