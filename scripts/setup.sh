@@ -10,6 +10,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq --no-install-recommends \
     gcc libc6-dev binutils strace linux-libc-dev file \
     nginx redis-server redis-tools curl openssl python3 openssh-server openssh-client \
-    tar gzip findutils bash coreutils procps ca-certificates >/dev/null
+    tar gzip xz-utils findutils bash coreutils procps ca-certificates >/dev/null
 fi
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
