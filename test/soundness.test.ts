@@ -589,6 +589,7 @@ for (const [name, w] of Object.entries(WORKLOADS)) {
       const report = await combinedReport;
       const own = { ...report, syscalls: report.syscalls.filter((s) => s.programs.includes(w.program)) };
       assert.ok(own.syscalls.length > 0, `the report attributes no syscalls to ${w.program}`);
+      t.diagnostic(`${w.program}: static analysis allows ${own.syscalls.length} syscalls; strace saw ${observed.size}`);
       const missing = missingFrom(observed, own);
       assert.deepEqual(missing, [], describeMissing(w.program, missing));
     } finally {
