@@ -192,8 +192,6 @@ export class ProgramGraph {
       for (const p of o.facts.relocPointers) {
         const n = this.nodeAt(oi, p);
         if (n === undefined) continue;
-        const r = this.relocBySlot[oi];
-        void r;
         out.set(n, `relocation in ${o.path}`);
       }
       for (const b of this.bindingBySlot[oi].values()) {

@@ -53,7 +53,6 @@ class ObjectAnalysis {
   private readonly fdeByStart = new Map<number, number>();
   private readonly fdeRanges: RangeSet;
   private readonly fdeList: Range[];
-  private readonly symbolEnd = new Map<number, number>();
   private readonly names = new Map<number, string>();
   private readonly seeds = new Set<number>();
   private readonly functions = new Map<number, FunctionFacts>();
@@ -85,7 +84,6 @@ class ObjectAnalysis {
     for (const sym of [...elf.symtab, ...elf.dynsym]) {
       if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !this.exec.contains(sym.value)) continue;
       if (!this.names.has(sym.value) && sym.name) this.names.set(sym.value, sym.name);
-      if (sym.size > 0 && !this.symbolEnd.has(sym.value)) this.symbolEnd.set(sym.value, sym.value + sym.size);
     }
     for (const r of elf.relocations) {
       if (r.symIndex !== 0 && (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT || r.type === R_X86_64_64)) {
@@ -302,21 +300,6 @@ class ObjectAnalysis {
       }
     }
     return false;
-  }
-
-  private boundsFor(entry: number): Range | undefined {
-    const fdeEnd = this.fdeByStart.get(entry);
-    if (fdeEnd !== undefined) return { start: entry, end: fdeEnd };
-    const idx = this.fdeRanges.find(entry);
-    if (idx >= 0) {
-      // An entry inside another FDE (a second entry point or a cold part): keep the FDE's end, and
-      // allow jumps back into the enclosing range.
-      const f = this.fdeList.find((r) => r.start <= entry && entry < r.end)!;
-      return { start: f.start, end: f.end };
-    }
-    const symEnd = this.symbolEnd.get(entry);
-    if (symEnd !== undefined) return { start: entry, end: symEnd };
-    return undefined;
   }
 
   private analyzeFunction(entry: number, found: (target: number) => void): FunctionFacts {
