@@ -52,19 +52,19 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     return e;
   };
   const progress = opts.onProgress ?? (() => undefined);
-  let done = 0;
   const factsFor = async (lp: LoadedProgram, indexes: number[]): Promise<void> => {
     const todo = indexes.map((i) => lp.objects[i]).filter((o) => !factsByPath.has(o.hostPath));
+    let done = 0;
     await Promise.all(
       todo.map(async (o) => {
         const hash = sha256(o.elf.bytes);
         let f = cache.get(hash);
         if (!f) {
-          f = pool ? await pool.run(o.hostPath, o.rootfsPath) : analyzeObject(o.elf, hash);
+          f = pool ? await pool.run(o.elf.bytes, hash, o.rootfsPath) : analyzeObject(o.elf, hash);
           cache.put(f);
         }
         factsByPath.set(o.hostPath, f);
-        progress({ phase: 'objects', file: o.rootfsPath, done: ++done, total: done + todo.length });
+        progress({ phase: 'objects', file: o.rootfsPath, done: ++done, total: todo.length });
       }),
     );
   };
@@ -168,7 +168,7 @@ function roots(g: ProgramGraph, lp: LoadedProgram, dlopened: Set<number>): { nod
       // After relocation ld.so calls the malloc family it looked up in the program's scope.
       for (const b of rtldMallocBindings(lp)) {
         if (!b.to) continue;
-        const t = g.objects.findIndex((x) => x.loaded === b.to!.object);
+        const t = g.objIndexOfLoaded(b.to.object);
         if (t >= 0) add(t, b.to.symbol.value, `${b.symbol} called by the dynamic loader`);
       }
     }

@@ -1,14 +1,12 @@
-// Worker entry: parse one ELF file and compute its facts.
+// Worker entry: compute the facts of one ELF file whose bytes (and hash) the main thread already has.
 import { parentPort } from 'node:worker_threads';
-import { readElfFile } from '../elf/read.js';
+import { parseElf } from '../elf/read.js';
 import { analyzeObject } from '../program/analyze-object.js';
-import { sha256 } from './facts-cache.js';
 import { InputError } from '../errors.js';
 
-parentPort!.on('message', (m: { hostPath: string; displayPath: string }) => {
+parentPort!.on('message', (m: { bytes: Uint8Array; hash: string; displayPath: string }) => {
   try {
-    const elf = readElfFile(m.hostPath, m.displayPath);
-    parentPort!.postMessage({ facts: analyzeObject(elf, sha256(elf.bytes)) });
+    parentPort!.postMessage({ facts: analyzeObject(parseElf(m.bytes, m.displayPath), m.hash) });
   } catch (e) {
     const err = e as Error;
     parentPort!.postMessage({ error: err.message, file: e instanceof InputError ? e.file : m.displayPath, problem: e instanceof InputError ? e.problem : err.message });

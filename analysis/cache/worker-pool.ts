@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import type { ObjectFacts } from '../program/facts.js';
 
 interface Job {
-  hostPath: string;
+  bytes: Uint8Array;
+  hash: string;
   displayPath: string;
   resolve: (f: ObjectFacts) => void;
   reject: (e: Error) => void;
@@ -39,10 +40,10 @@ export class FactsPool {
     }
   }
 
-  /** Computes the facts of one file. */
-  run(hostPath: string, displayPath: string): Promise<ObjectFacts> {
+  /** Computes the facts of one file from its bytes (copied to the worker, not re-read). */
+  run(bytes: Uint8Array, hash: string, displayPath: string): Promise<ObjectFacts> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ hostPath, displayPath, resolve, reject });
+      this.queue.push({ bytes, hash, displayPath, resolve, reject });
       this.pump();
     });
   }
@@ -52,7 +53,7 @@ export class FactsPool {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage({ hostPath: job.hostPath, displayPath: job.displayPath });
+      w.postMessage({ bytes: job.bytes, hash: job.hash, displayPath: job.displayPath });
     }
   }
 

@@ -2,7 +2,7 @@
 // reachability from the roots with the address-taken fixpoint, wrapper summaries, and one
 // shortest justification path per syscall.
 import type { ElfRelocation, ElfSymbol } from '../elf/types.js';
-import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
+import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
 import { readU64, readCString } from '../elf/memory.js';
 import type { LoadedProgram, Binding } from '../link/types.js';
 import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
@@ -73,11 +73,19 @@ export class ProgramGraph {
   private indirectReached = false;
   readonly warnings: string[] = [];
   private wrappers = new Map<number, Map<number, Witness>>();
+  private readonly graphIndexOfLoaded = new Map<number, number>();
+  private readonly ifuncCache = new Map<string, number[]>();
 
   constructor(
     readonly program: LoadedProgram,
     readonly objects: GraphObject[],
   ) {
+    const bindingsByObject = new Map<number, Binding[]>();
+    for (const b of program.bindings) {
+      let list = bindingsByObject.get(b.from);
+      if (!list) bindingsByObject.set(b.from, (list = []));
+      list.push(b);
+    }
     objects.forEach((o, oi) => {
       const m = new Map<number, number>();
       for (const fn of o.facts.functions) {
@@ -88,7 +96,8 @@ export class ProgramGraph {
       const bm = new Map<number, Binding>();
       const rm = new Map<number, ElfRelocation>();
       if (o.loaded >= 0) {
-        for (const b of program.bindings) if (b.from === o.loaded) bm.set(b.reloc.offset, b);
+        this.graphIndexOfLoaded.set(o.loaded, oi);
+        for (const b of bindingsByObject.get(o.loaded) ?? []) bm.set(b.reloc.offset, b);
         for (const r of program.objects[o.loaded].elf.relocations) if (r.symIndex === 0) rm.set(r.offset, r);
       }
       this.bindingBySlot.push(bm);
@@ -97,8 +106,9 @@ export class ProgramGraph {
     this.INDIRECT = this.nodes.length;
   }
 
-  private objIndexOfLoaded(loaded: number): number {
-    return this.objects.findIndex((o) => o.loaded === loaded);
+  /** The graph object of LoadedProgram.objects[loaded], or -1. */
+  objIndexOfLoaded(loaded: number): number {
+    return this.graphIndexOfLoaded.get(loaded) ?? -1;
   }
 
   /** The node of a function entry in a graph object. */
@@ -108,6 +118,13 @@ export class ProgramGraph {
 
   /** Implementations an IFUNC resolver can return: code pointers it (or what it calls directly) takes. */
   private ifuncCandidates(obj: number, resolver: number): number[] {
+    const key = `${obj}:${resolver}`;
+    let cached = this.ifuncCache.get(key);
+    if (!cached) this.ifuncCache.set(key, (cached = this.resolverPointers(obj, resolver)));
+    return cached;
+  }
+
+  private resolverPointers(obj: number, resolver: number): number[] {
     const start = this.nodeAt(obj, resolver);
     if (start === undefined) return [];
     const out = new Set<number>();
@@ -364,11 +381,11 @@ export class ProgramGraph {
       const d = this.depth.get(id)!;
       for (const s of fn.syscalls) {
         if (s.nr === null) {
-          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: [...this.pathTo(id, s.at)] });
+          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: this.pathTo(id, s.at) });
           continue;
         }
         if ('c' in s.nr) {
-          for (const nr of s.nr.c) note(nr, d, () => this.pathTo(id, s.at).map((st, i, a) => (i === a.length - 1 ? { ...st } : st)));
+          for (const nr of s.nr.c) note(nr, d, () => this.pathTo(id, s.at));
         } else if (p.kind === 'root' || p.kind === 'indirect') {
           // A wrapper entered from a root or through a pointer: nobody tells us its number.
           unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${GPR_NAMES[s.nr.arg]} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
@@ -429,6 +446,3 @@ export class ProgramGraph {
 function isArg(v: Value | undefined): boolean {
   return v !== null && v !== undefined && 'arg' in v;
 }
-
-/** Relocation types whose slot holds a symbol's address for a call or a data read. */
-export const SYMBOL_SLOT_TYPES = new Set([R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_64]);

@@ -2,7 +2,7 @@
 // per-function CFGs, register dataflow, call/syscall sites and code pointers.
 import type { ElfFile } from '../elf/types.js';
 import { PT_LOAD, PF_X, STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
-import { executableRanges } from '../elf/memory.js';
+import { executableRanges, readVirtual } from '../elf/memory.js';
 import { X86Decoder, Kind, type Insn } from '../x86_64/decoder.js';
 import { runDataflow, type Block } from '../x86_64/dataflow.js';
 import type { Value } from '../x86_64/values.js';
@@ -35,9 +35,23 @@ class RangeSet {
   contains(addr: number): boolean {
     return this.find(addr) >= 0;
   }
+  /** The range holding addr. */
+  rangeOf(addr: number): Range | undefined {
+    const i = this.find(addr);
+    return i < 0 ? undefined : { start: this.starts[i], end: this.ends[i] };
+  }
 }
 
 const PADDING = new Set([0x90, 0xcc, 0x00]);
+
+/** An executable segment: its decoder, the instruction decoded at each byte (index + 1 into insnList), and pass 1's marks. */
+interface Segment {
+  start: number;
+  end: number;
+  dec: X86Decoder;
+  slots: Int32Array;
+  explored: Uint8Array;
+}
 
 /** Analyses one object; `sha256` identifies it in the cache. */
 export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
@@ -48,7 +62,7 @@ class ObjectAnalysis {
   private readonly exec: RangeSet;
   private readonly execRanges: Range[];
   /** Per executable segment: the decoder, and the decoded instruction per byte offset (index + 1 into `insnList`). */
-  private readonly decoders: { start: number; end: number; dec: X86Decoder; slots: Int32Array; explored: Uint8Array }[] = [];
+  private readonly decoders: Segment[] = [];
   private readonly insnList: Insn[] = [];
   private readonly fdeByStart = new Map<number, number>();
   private readonly fdeRanges: RangeSet;
@@ -61,7 +75,6 @@ class ObjectAnalysis {
   private readonly starts = new Set<number>();
   /** Entry, init/fini functions: always functions of their own. */
   private readonly roots = new Set<number>();
-  private fdeSorted: Range[] = [];
   /** GOT slots carrying a symbol relocation: reads of them take the bound function's address. */
   private readonly symbolSlots = new Map<number, string>();
   private instructions = 0;
@@ -80,7 +93,6 @@ class ObjectAnalysis {
     this.fdeList = elf.fdes.filter((f) => f.end > f.start);
     for (const f of this.fdeList) if (!this.fdeByStart.has(f.start)) this.fdeByStart.set(f.start, f.end);
     this.fdeRanges = new RangeSet(this.fdeList);
-    this.fdeSorted = [...this.fdeList].sort((a, b) => a.start - b.start);
     for (const sym of [...elf.symtab, ...elf.dynsym]) {
       if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !this.exec.contains(sym.value)) continue;
       if (!this.names.has(sym.value) && sym.name) this.names.set(sym.value, sym.name);
@@ -183,10 +195,9 @@ class ObjectAnalysis {
           case Kind.JmpIndirect:
             if (ins.memTarget < 0) {
               // A jump table: every gap of the enclosing FDE may be a case block.
-              const fi = this.fdeRanges.find(addr);
-              if (fi >= 0 && !sweptFdes.has(fi)) {
-                sweptFdes.add(fi);
-                const f = this.fdeSorted[fi];
+              const f = this.fdeRanges.rangeOf(addr);
+              if (f && !sweptFdes.has(f.start)) {
+                sweptFdes.add(f.start);
                 this.sweep.push(f);
               }
             }
@@ -262,44 +273,38 @@ class ObjectAnalysis {
     return out;
   }
 
+  private segmentOf(addr: number): Segment | undefined {
+    for (const d of this.decoders) if (addr >= d.start && addr < d.end) return d;
+    return undefined;
+  }
+
   /** Each address is decoded once per object; functions that share code share the records. */
   private decode(addr: number): Insn | undefined {
-    for (const d of this.decoders) {
-      if (addr >= d.start && addr < d.end) {
-        const k = d.slots[addr - d.start];
-        if (k > 0) return this.insnList[k - 1];
-        const ins = d.dec.decode(addr);
-        if (ins) {
-          this.insnList.push(ins);
-          d.slots[addr - d.start] = this.insnList.length;
-        }
-        return ins;
-      }
+    const d = this.segmentOf(addr);
+    if (!d) return undefined;
+    const k = d.slots[addr - d.start];
+    if (k > 0) return this.insnList[k - 1];
+    const ins = d.dec.decode(addr);
+    if (ins) {
+      this.insnList.push(ins);
+      d.slots[addr - d.start] = this.insnList.length;
     }
-    return undefined;
+    return ins;
   }
 
   /** The already decoded instruction at `addr`, if any. */
   private decoded(addr: number): Insn | undefined {
-    for (const d of this.decoders) {
-      if (addr >= d.start && addr < d.end) {
-        const k = d.slots[addr - d.start];
-        return k > 0 ? this.insnList[k - 1] : undefined;
-      }
-    }
-    return undefined;
+    const d = this.segmentOf(addr);
+    const k = d ? d.slots[addr - d.start] : 0;
+    return k > 0 ? this.insnList[k - 1] : undefined;
   }
 
   /** Marks `addr` explored by pass 1; false when it already was (or is outside the code). */
   private markExplored(addr: number): boolean {
-    for (const d of this.decoders) {
-      if (addr >= d.start && addr < d.end) {
-        if (d.explored[addr - d.start]) return false;
-        d.explored[addr - d.start] = 1;
-        return true;
-      }
-    }
-    return false;
+    const d = this.segmentOf(addr);
+    if (!d || d.explored[addr - d.start]) return false;
+    d.explored[addr - d.start] = 1;
+    return true;
   }
 
   private analyzeFunction(entry: number, found: (target: number) => void): FunctionFacts {
@@ -411,10 +416,9 @@ class ObjectAnalysis {
     // case block (and no syscall in it) is left unseen.
     const swept = new Set<number>();
     for (const at of jumpTables) {
-      const fi = this.fdeRanges.find(at);
-      if (fi < 0 || swept.has(fi)) continue;
-      swept.add(fi);
-      const bounds = this.fdeSorted[fi];
+      const bounds = this.fdeRanges.rangeOf(at);
+      if (!bounds || swept.has(bounds.start)) continue;
+      swept.add(bounds.start);
       for (let pass = 0; pass < 256; pass++) {
         const gap = this.firstGap(insns, bounds);
         if (gap < 0) break;
@@ -523,7 +527,7 @@ class ObjectAnalysis {
       let i = lowerBound(cov, r.start);
       const emit = (s: number, e: number): void => {
         // Trim padding (nop/int3/zero bytes and multi-byte nops decode as such: count only non-padding)
-        const bytes = this.bytesAt(s, e - s);
+        const bytes = readVirtual(this.elf, s, e - s);
         if (!bytes) return;
         let nonPad = 0;
         let sys = false;
@@ -549,16 +553,6 @@ class ObjectAnalysis {
       }
     }
     return { uncovered: out.slice(0, 200), uncoveredBytes: total };
-  }
-
-  private bytesAt(addr: number, len: number): Uint8Array | undefined {
-    for (const seg of this.elf.segments) {
-      if (seg.type === PT_LOAD && addr >= seg.vaddr && addr + len <= seg.vaddr + seg.filesz) {
-        const off = seg.offset + (addr - seg.vaddr);
-        return this.elf.bytes.subarray(off, off + len);
-      }
-    }
-    return undefined;
   }
 }
 
