@@ -82,21 +82,20 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       const lp = loadProgram(opts.rootfs, program, open);
       await factsFor(lp, lp.objects.map((o) => o.index));
       let graph = buildGraph(lp, factsByPath);
-      const dlopened = new Set<number>();
+      // dlopen calls whose name is computed: the libraries they load are only known from phase 1.
+      const dynamicDlopens = new Map<string, string>();
       for (let round = 0; round < MAX_DLOPEN_ROUNDS; round++) {
         progress({ phase: 'graph', file: program, done: round, total: MAX_DLOPEN_ROUNDS });
-        graph.explore(roots(graph, lp, dlopened));
+        graph.explore(roots(graph, lp));
         const added: number[] = [];
-        for (const name of dlopenNames(graph, lp)) {
-          for (const i of addLibrary(lp, name.text, name.from, open)) {
-            added.push(i);
-            dlopened.add(i);
-          }
-        }
+        const { names, dynamic } = dlopenNames(graph, lp);
+        for (const name of names) added.push(...addLibrary(lp, name.text, name.from, open, name.direct));
+        for (const d of dynamic) dynamicDlopens.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
         if (added.length === 0) break;
         await factsFor(lp, added);
         graph = buildGraph(lp, factsByPath);
       }
+      for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
       const { syscalls, unresolved: un } = graph.collect();
       for (const [nr, s] of syscalls) {
         const name = syscallName(nr);
@@ -148,7 +147,7 @@ function buildGraph(lp: LoadedProgram, factsByPath: Map<string, ObjectFacts>): P
 }
 
 /** Program roots (design rule 2): entry points, init/fini code, IFUNC resolvers, dlopen'ed exports, the vDSO. */
-function roots(g: ProgramGraph, lp: LoadedProgram, dlopened: Set<number>): { node: number; why: string }[] {
+function roots(g: ProgramGraph, lp: LoadedProgram): { node: number; why: string }[] {
   const out: { node: number; why: string }[] = [];
   const add = (obj: number, addr: number, why: string): void => {
     const n = g.nodeAt(obj, addr);
@@ -176,25 +175,41 @@ function roots(g: ProgramGraph, lp: LoadedProgram, dlopened: Set<number>): { nod
     for (const s of elf.dynsym) {
       if (s.shndx === 0) continue;
       if (s.type === STT_GNU_IFUNC) add(oi, s.value, 'IFUNC resolver run by the loader');
-      else if (dlopened.has(o.loaded) && s.type === STT_FUNC) add(oi, s.value, `export of dlopen'ed ${lo.rootfsPath}`);
+      // Only the dlopen'ed library's own exports can come back from dlsym; its dependencies are
+      // reached through the bindings it makes.
+      else if (lo.dlopenTarget && s.type === STT_FUNC) add(oi, s.value, `export of dlopen'ed ${lo.rootfsPath}`);
     }
   });
   return out;
 }
 
-/** Library names to dlopen: constant strings at reachable call sites, plus glibc's own fixed cases. */
-function dlopenNames(g: ProgramGraph, lp: LoadedProgram): { from: number; text: string }[] {
-  const out: { from: number; text: string }[] = [];
-  let nss = false;
-  for (const s of g.constantStrings()) {
-    if (LIBRARY_NAME.test(s.text)) out.push(s);
-    else if (s.text.startsWith('libnss_')) nss = true;
+// Entry points that map a library by name; callers anywhere (e.g. libcrypto's DSO methods) reach one of these.
+const DLOPEN_FUNCTIONS = new Set(['dlopen', 'dlmopen', '__libc_dlopen_mode']);
+
+/** Library names to dlopen: constant strings at reachable calls that lead to dlopen, plus glibc's own fixed cases. */
+function dlopenNames(g: ProgramGraph, lp: LoadedProgram): { names: { from: number; text: string; direct: boolean }[]; dynamic: { node: number; site: number }[] } {
+  const entries: number[] = [];
+  g.objects.forEach((o, oi) => {
+    if (o.loaded < 0) return;
+    for (const s of lp.objects[o.loaded].elf.dynsym) {
+      if (s.shndx === 0 || !DLOPEN_FUNCTIONS.has(s.name)) continue;
+      const n = g.nodeAt(oi, s.value);
+      if (n !== undefined) entries.push(n);
+    }
+  });
+  const names: { from: number; text: string; direct: boolean }[] = [];
+  const callers = g.reachingAny(entries);
+  // A PLT stub of dlopen is dlopen for its callers.
+  const entrySet = new Set(entries);
+  for (const n of callers) {
+    if (n !== g.INDIRECT && g.nodes[n].fn.name?.endsWith('@plt') && g.edges(n).some((e) => entrySet.has(e.to))) entrySet.add(n);
   }
-  if (nss) {
-    const implicit = glibcImplicitLibraries(lp);
-    for (const p of implicit.nss) out.push({ from: 0, text: p });
+  for (const s of g.constantStrings(callers, entrySet)) if (LIBRARY_NAME.test(s.text)) names.push(s);
+  // glibc builds NSS module names at run time ("libnss_" + service): take the image's nsswitch.conf.
+  if (g.constantStrings().some((s) => s.text.startsWith('libnss_'))) {
+    for (const p of glibcImplicitLibraries(lp).nss) names.push({ from: 0, text: p, direct: true });
   }
-  return out;
+  return { names, dynamic: g.callsWithUnknownFirstArg(entrySet) };
 }
 
 function dedupeUnresolved<T extends { object: string; address: number }>(list: T[]): T[] {

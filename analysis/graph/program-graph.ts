@@ -417,9 +417,34 @@ export class ProgramGraph {
     return { syscalls, unresolved };
   }
 
-  /** Constant strings passed in argument registers at reachable call sites (for the dlopen model). */
-  constantStrings(): { from: number; text: string }[] {
-    const out: { from: number; text: string }[] = [];
+  /** Reached nodes from which one of `targets` is reachable; INDIRECT is in the set when an address-taken function is. */
+  reachingAny(targets: number[]): Set<number> {
+    const callers = new Map<number, number[]>();
+    const link = (from: number, to: number): void => {
+      const l = callers.get(to);
+      if (l) l.push(from);
+      else callers.set(to, [from]);
+    };
+    for (const id of this.parent.keys()) {
+      if (id === this.INDIRECT) continue;
+      for (const e of this.edges(id)) link(id, e.to);
+    }
+    for (const t of this.takenWhy.keys()) link(this.INDIRECT, t);
+    const out = new Set(targets.filter((t) => this.parent.has(t)));
+    const queue = [...out];
+    for (let i = 0; i < queue.length; i++) {
+      for (const c of callers.get(queue[i]) ?? []) {
+        if (out.has(c)) continue;
+        out.add(c);
+        queue.push(c);
+      }
+    }
+    return out;
+  }
+
+  /** Constant strings passed in argument registers at reachable call sites whose callee is in `callees` (for the dlopen model). */
+  constantStrings(callees?: Set<number>, direct?: Set<number>): { from: number; site: number; text: string; direct: boolean }[] {
+    const out: { from: number; site: number; text: string; direct: boolean }[] = [];
     const argIdx = [1, 2]; // rdi, rsi in TRACKED_REGS
     for (const id of this.parent.keys()) {
       if (id === this.INDIRECT) continue;
@@ -427,16 +452,34 @@ export class ProgramGraph {
       const o = this.objects[obj];
       if (o.loaded < 0) continue;
       const elf = this.program.objects[o.loaded].elf;
+      const edges = callees ? this.edges(id) : [];
       for (const c of fn.calls) {
+        if (callees && !edges.some((e) => e.call === c && callees.has(e.to))) continue;
+        const isDirect = direct !== undefined && edges.some((e) => e.call === c && direct.has(e.to));
         for (const i of argIdx) {
           const v = c.regs?.[i];
           if (!v || !('c' in v)) continue;
           for (const a of v.c) {
             if (a < 0x1000) continue;
             const text = readCString(elf, a, 512);
-            if (text && text.length >= 4) out.push({ from: o.loaded, text });
+            if (text && text.length >= 4) out.push({ from: o.loaded, site: c.at, text, direct: isDirect });
           }
         }
+      }
+    }
+    return out;
+  }
+
+  /** Reachable calls straight into one of `targets` whose first argument is neither a constant nor the caller's own argument. */
+  callsWithUnknownFirstArg(targets: Set<number>): { node: number; site: number }[] {
+    const out: { node: number; site: number }[] = [];
+    for (const id of this.parent.keys()) {
+      if (id === this.INDIRECT) continue;
+      for (const e of this.edges(id)) {
+        if (!targets.has(e.to) || e.kind === 'fallthrough') continue;
+        // A wrapper passing its own argument on is judged at its callers.
+        const v = e.call.regs?.[1];
+        if (!v) out.push({ node: id, site: e.site });
       }
     }
     return out;

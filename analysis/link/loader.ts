@@ -258,8 +258,8 @@ function searchList(st: ProgramState, root: number): number[] {
   return list;
 }
 
-/** dlopen model: adds a library (and its missing NEEDED closure) to the program, binds the new objects' relocations; returns the new object indexes (empty when already loaded); throws nothing for a missing library: adds a warning and returns []. */
-export function addLibrary(lp: LoadedProgram, name: string, requester: number, open: OpenElf): number[] {
+/** dlopen model: adds a library (and its missing NEEDED closure) to the program, binds the new objects' relocations; returns the new object indexes (or the named object when it was mapped already and `exportsIfLoaded`, its exports becoming reachable); throws nothing for a missing library: adds a warning and returns []. */
+export function addLibrary(lp: LoadedProgram, name: string, requester: number, open: OpenElf, exportsIfLoaded = true): number[] {
   const st = stateOf(lp);
   const first = lp.objects.length;
   const r = mapObject(lp, st, name, requester, open, true, undefined);
@@ -267,9 +267,17 @@ export function addLibrary(lp: LoadedProgram, name: string, requester: number, o
     lp.warnings.push(`${name} (dlopened by ${lp.objects[requester]?.rootfsPath ?? lp.program}): ${r.error}`);
     return [];
   }
-  if (!r.isNew) return [];
+  if (!r.isNew) {
+    // dlopen of an object already mapped returns it; dlsym can then reach any of its exports.
+    // Only a name passed straight to dlopen counts here: library-like strings reaching dlopen through
+    // other code are too often something else (ld.so compares names with "libc.so.6").
+    const o = lp.objects[r.index];
+    if (o.dlopenTarget || !exportsIfLoaded) return [];
+    o.dlopenTarget = true;
+    return [r.index];
+  }
   st.objects[r.index].loader = requester;
-  lp.objects[r.index].dlopened = true;
+  lp.objects[r.index].dlopenTarget = true;
   loadClosure(lp, st, first, open, true);
   // dlopen without RTLD_GLOBAL (the usual plugin case): the new objects are not added to the global
   // scope, and each searches the global scope and then the dlopened library's own search list.

@@ -15,6 +15,8 @@ export interface LoadedObject {
   neededBy?: number;
   /** Set on every object added by addLibrary (the dlopened library and the closure it brought in). */
   dlopened?: boolean;
+  /** Set on a library named by a dlopen call: its exports can come back from dlsym. */
+  dlopenTarget?: boolean;
 }
 
 /**
