@@ -204,11 +204,16 @@ function dlopenNames(g: ProgramGraph, lp: LoadedProgram): { names: { from: numbe
   for (const n of callers) {
     if (n !== g.INDIRECT && g.nodes[n].fn.name?.endsWith('@plt') && g.edges(n).some((e) => entrySet.has(e.to))) entrySet.add(n);
   }
-  for (const s of g.constantStrings(callers, entrySet)) if (LIBRARY_NAME.test(s.text)) names.push(s);
-  // glibc builds NSS module names at run time ("libnss_" + service): take the image's nsswitch.conf.
-  if (g.constantStrings().some((s) => s.text.startsWith('libnss_'))) {
-    for (const p of glibcImplicitLibraries(lp).nss) names.push({ from: 0, text: p, direct: true });
+  let nss = false;
+  for (const s of g.constantStrings()) {
+    if (s.text.startsWith('libnss_')) nss = true;
+    if (!LIBRARY_NAME.test(s.text)) continue;
+    const targets = g.edges(s.node).filter((e) => e.call === s.call).map((e) => e.to);
+    if (!targets.some((t) => callers.has(t))) continue;
+    names.push({ from: s.from, text: s.text, direct: targets.some((t) => entrySet.has(t)) });
   }
+  // glibc builds NSS module names at run time ("libnss_" + service): take the image's nsswitch.conf.
+  if (nss) for (const p of glibcImplicitLibraries(lp).nss) names.push({ from: 0, text: p, direct: true });
   return { names, dynamic: g.callsWithUnknownFirstArg(entrySet) };
 }
 

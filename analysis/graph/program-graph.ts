@@ -75,6 +75,7 @@ export class ProgramGraph {
   private wrappers = new Map<number, Map<number, Witness>>();
   private readonly graphIndexOfLoaded = new Map<number, number>();
   private readonly ifuncCache = new Map<string, number[]>();
+  private readonly strings = new Map<number, Map<number, string | undefined>>();
 
   constructor(
     readonly program: LoadedProgram,
@@ -442,32 +443,38 @@ export class ProgramGraph {
     return out;
   }
 
-  /** Constant strings passed in argument registers at reachable call sites whose callee is in `callees` (for the dlopen model). */
-  constantStrings(callees?: Set<number>, direct?: Set<number>): { from: number; site: number; text: string; direct: boolean }[] {
-    const out: { from: number; site: number; text: string; direct: boolean }[] = [];
-    const argIdx = [1, 2]; // rdi, rsi in TRACKED_REGS
+  /** Constant strings passed in argument registers (rdi, rsi) at reachable call sites (for the dlopen model). */
+  constantStrings(): { node: number; call: CallSite; from: number; text: string }[] {
+    const out: { node: number; call: CallSite; from: number; text: string }[] = [];
     for (const id of this.parent.keys()) {
       if (id === this.INDIRECT) continue;
       const { obj, fn } = this.nodes[id];
       const o = this.objects[obj];
       if (o.loaded < 0) continue;
-      const elf = this.program.objects[o.loaded].elf;
-      const edges = callees ? this.edges(id) : [];
       for (const c of fn.calls) {
-        if (callees && !edges.some((e) => e.call === c && callees.has(e.to))) continue;
-        const isDirect = direct !== undefined && edges.some((e) => e.call === c && direct.has(e.to));
-        for (const i of argIdx) {
+        for (let i = 1; i <= 2; i++) {
           const v = c.regs?.[i];
           if (!v || !('c' in v)) continue;
           for (const a of v.c) {
-            if (a < 0x1000) continue;
-            const text = readCString(elf, a, 512);
-            if (text && text.length >= 4) out.push({ from: o.loaded, site: c.at, text, direct: isDirect });
+            const text = this.stringAt(obj, a);
+            if (text !== undefined) out.push({ node: id, call: c, from: o.loaded, text });
           }
         }
       }
     }
     return out;
+  }
+
+  /** The C string at an address of a loaded object (4 to 512 bytes), memoised: many sites pass the same one. */
+  private stringAt(obj: number, addr: number): string | undefined {
+    if (addr < 0x1000) return undefined;
+    let m = this.strings.get(obj);
+    if (!m) this.strings.set(obj, (m = new Map()));
+    if (m.has(addr)) return m.get(addr);
+    const text = readCString(this.program.objects[this.objects[obj].loaded].elf, addr, 512);
+    const r = text && text.length >= 4 ? text : undefined;
+    m.set(addr, r);
+    return r;
   }
 
   /** Reachable calls straight into one of `targets` whose first argument is neither a constant nor the caller's own argument. */

@@ -42,7 +42,8 @@ RUN_RC=0
 run_logged() {
   local log=$1; shift
   set +e
-  ( set -e; "$@" ) >"$log" 2>&1
+  # The ERR trap names the failing command in the log (set -E: also inside functions).
+  ( set -eE; trap 'echo "build.sh: failed (exit $?): $BASH_COMMAND" >&2' ERR; "$@" ) >"$log" 2>&1
   RUN_RC=$?
   set -e
 }
@@ -74,13 +75,14 @@ slim_rootfs() {
   : >"$root/etc/resolv.conf"
 }
 
-# Packs a rootfs. --numeric-owner: ownership must come from the image's own /etc/passwd ids, not be
-# remapped through the host's user names. /dev, /proc, /sys stay empty: the runtime mounts them.
+# Packs a rootfs to stdout. --numeric-owner: ownership must come from the image's own /etc/passwd
+# ids, not be remapped through the host's user names. The base tarball keeps the /dev nodes that
+# debootstrap made (apt and maintainer scripts in the build chroot write to /dev/null); an image
+# leaves /dev, /proc and /sys empty, as the container runtime mounts its own.
 pack_rootfs() {
-  local root=$1
-  tar -C "$root" --numeric-owner --one-file-system \
-    --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* \
-    -cf - .
+  local root=$1 kind=$2 excludes=()
+  [ "$kind" = image ] && excludes=(--exclude=./dev/* --exclude=./proc/* --exclude=./sys/*)
+  tar -C "$root" --numeric-owner --one-file-system "${excludes[@]}" -cf - .
 }
 
 # --- the base rootfs ----------------------------------------------------------------------------
@@ -137,7 +139,7 @@ ensure_base() {
     tail -n 30 "$log" >&2
     die "debootstrap of the base rootfs failed; full log: $log"
   fi
-  pack_rootfs "$work" >"$tarball.tmp"
+  pack_rootfs "$work" base >"$tarball.tmp"
   mv "$tarball.tmp" "$tarball"
   rm -rf "$work"
   # Older bases (made by a previous version of make_base) are no longer used.
@@ -235,7 +237,7 @@ ensure_image() {
     fi
     local changes=()
     mapfile -d '' -t changes < <(import_changes "$name" "$tag")
-    pack_rootfs "$root" | "$DOCKER" import "${changes[@]}" - "$ref" >/dev/null
+    pack_rootfs "$root" image | "$DOCKER" import "${changes[@]}" - "$ref" >/dev/null
     rm -rf "$root"
     # Save only the TAG reference; :latest is re-pointed after a load.
     "$DOCKER" save -o "$saved.tmp" "$ref"

@@ -1,0 +1,335 @@
+// Applying one layer tar onto a root filesystem directory, the way an overlay would see it, without
+// ever writing outside that directory: layer tars come from whoever built the image, and a crafted
+// entry (`../x`, `/etc/x`, a symlink then a file through it, a hard link to a host file) must not
+// reach the host. Everything is checked with lstat against what this process itself has written,
+// and nothing else writes to the target while a layer is applied.
+import { createHash, type Hash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, copyFile, link, lstat, mkdir, open, readdir, readlink, rm, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import type { LayerWarnings } from './warnings.js';
+
+/** Where a layer goes and how it is named in warnings and errors. */
+export interface LayerTarget {
+  /** The root filesystem directory being built (a fresh directory this process owns). */
+  root: string;
+  /** 1-based layer number, for warnings. */
+  layer: number;
+  warnings: LayerWarnings;
+}
+
+/** The layer's bytes are not a valid tar (corrupt, truncated, wrong compression). */
+export class LayerDataError extends Error {
+  override name = 'LayerDataError';
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+// Errors caused by a name the host filesystem cannot hold: skip the entry, keep the layer.
+const NAME_ERRORS = new Set(['ENAMETOOLONG', 'EINVAL', 'EILSEQ']);
+
+interface SplitName {
+  parts: string[];
+  absolute: boolean;
+  escapes: boolean;
+}
+
+/** Splits an entry name into components, resolving `.` and `..` lexically; `escapes` if `..` climbs above the root. */
+export function splitEntryName(name: string): SplitName {
+  const parts: string[] = [];
+  let escapes = false;
+  for (const p of name.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') {
+      if (parts.length === 0) escapes = true;
+      else parts.pop();
+    } else parts.push(p);
+  }
+  return { parts, absolute: name.startsWith('/'), escapes };
+}
+
+function errCode(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | null)?.code;
+}
+
+async function lstatOrNull(path: string) {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+}
+
+// The mode bits kept: permission bits only (no setuid, setgid or sticky). The owner keeps read on
+// files and full access on directories so a non-root user can analyse and later delete the cache.
+function fileMode(mode: number | undefined): number {
+  return ((mode ?? 0o644) & 0o777) | 0o400;
+}
+function dirMode(mode: number | undefined): number {
+  return ((mode ?? 0o755) & 0o777) | 0o700;
+}
+
+type DirCheck = { ok: true } | { ok: false; missing: true } | { ok: false; missing: false; problem: string };
+
+class LayerWriter {
+  // Paths this layer created or replaced: whiteouts and opaque directories only hide lower layers.
+  private readonly written = new Set<string>();
+  // Directories already checked to be real directories (not symlinks); cleared whenever anything
+  // that may be a directory is removed.
+  private readonly dirsOk = new Set<string>();
+
+  constructor(private readonly t: LayerTarget) {}
+
+  private host(rel: string): string {
+    return join(this.t.root, rel);
+  }
+
+  private warn(kind: string, name: string, problem = kind): void {
+    this.t.warnings.add(this.t.layer, kind, name, problem);
+  }
+
+  /** Checks that every one of `parts` is a real directory under the root, creating missing ones if asked. */
+  private async checkDirs(parts: string[], create: boolean): Promise<DirCheck> {
+    for (let i = 1; i <= parts.length; i++) {
+      const rel = parts.slice(0, i).join('/');
+      if (this.dirsOk.has(rel)) continue;
+      const st = await lstatOrNull(this.host(rel));
+      if (!st) {
+        if (!create) return { ok: false, missing: true };
+        await mkdir(this.host(rel), 0o755);
+        this.written.add(rel);
+      } else if (st.isSymbolicLink()) {
+        const to = await readlink(this.host(rel)).catch(() => '?');
+        return { ok: false, missing: false, problem: `parent ${rel} is a symlink (to ${to})` };
+      } else if (!st.isDirectory()) {
+        return { ok: false, missing: false, problem: `parent ${rel} is not a directory` };
+      }
+      this.dirsOk.add(rel);
+    }
+    return { ok: true };
+  }
+
+  /** Removes whatever is at `rel` (a symlink itself, never its target). */
+  private async remove(rel: string): Promise<void> {
+    const st = await lstatOrNull(this.host(rel));
+    if (!st) return;
+    if (st.isDirectory()) {
+      await rm(this.host(rel), { recursive: true, force: true });
+      this.dirsOk.clear();
+    } else await unlink(this.host(rel));
+  }
+
+  /** Applies one entry; `body` is its data (only read for regular files). */
+  async apply(header: tar.Headers, body: AsyncIterable<Buffer>): Promise<void> {
+    const raw = header.name;
+    const name = splitEntryName(raw);
+    if (name.escapes) return this.warn('refused, path escapes the root', raw);
+    if (name.absolute) this.warn('leading / removed', raw);
+    const { parts } = name;
+    const rel = parts.join('/');
+    if (parts.length === 0) {
+      // `./` itself: the root directory is ours, its mode does not matter.
+      if (header.type !== 'directory') this.warn('refused, names the root itself', raw);
+      return;
+    }
+    const base = parts[parts.length - 1];
+    if (base.startsWith(WHITEOUT)) return this.whiteout(raw, parts);
+
+    const type = header.type;
+    if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
+      this.t.warnings.special(this.t.layer, rel);
+      return;
+    }
+    if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
+      return this.warn('refused, unsupported entry type', raw, `refused, unsupported entry type ${type ?? 'unknown'}`);
+    }
+
+    const parents = await this.checkDirs(parts.slice(0, -1), true);
+    if (!parents.ok) return this.warn('refused, parent is a symlink or not a directory', raw, `refused, ${parents.missing ? 'parent missing' : parents.problem}`);
+
+    try {
+      if (type === 'directory') await this.directory(rel, header.mode);
+      else if (type === 'symlink') await this.symlink(raw, rel, header.linkname ?? '');
+      else if (type === 'link') await this.hardlink(raw, rel, header.linkname ?? '');
+      else await this.file(rel, header.mode, body);
+    } catch (e) {
+      const code = errCode(e);
+      if (!code || !NAME_ERRORS.has(code)) throw e;
+      this.warn('not created, the host filesystem refused the name', raw, `not created (${code})`);
+    }
+  }
+
+  private async directory(rel: string, mode: number | undefined): Promise<void> {
+    const path = this.host(rel);
+    const st = await lstatOrNull(path);
+    if (!st?.isDirectory()) {
+      if (st) await this.remove(rel);
+      await mkdir(path);
+    }
+    // chmod follows symlinks, but lstat just showed this is a real directory in a checked parent.
+    await chmod(path, dirMode(mode));
+    this.dirsOk.add(rel);
+    this.written.add(rel);
+  }
+
+  private async file(rel: string, mode: number | undefined, body: AsyncIterable<Buffer>): Promise<void> {
+    await this.remove(rel);
+    const m = fileMode(mode);
+    // O_EXCL|O_NOFOLLOW: the old entry is gone, so this creates a new file or fails; never writes through a link.
+    const fh = await open(this.host(rel), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, m);
+    try {
+      await fh.chmod(m); // the umask may have dropped bits from open's mode
+      for await (const chunk of body) await writeAll(fh, chunk);
+    } finally {
+      await fh.close();
+    }
+    this.written.add(rel);
+  }
+
+  private async symlink(raw: string, rel: string, target: string): Promise<void> {
+    if (target === '') return this.warn('refused, symlink with an empty target', raw);
+    await this.remove(rel);
+    // Stored as is: absolute targets (`/bin -> usr/bin`, `/etc/alternatives/x`) are meant for the
+    // image's root and are resolved within the rootfs by whoever reads it.
+    await symlink(target, this.host(rel));
+    this.written.add(rel);
+  }
+
+  private async hardlink(raw: string, rel: string, linkname: string): Promise<void> {
+    const t = splitEntryName(linkname);
+    const targetRel = t.parts.join('/');
+    if (targetRel === '') return this.warn('refused, hard link to the root', raw, `refused, hard link to ${JSON.stringify(linkname)}`);
+    const outside = t.absolute || t.escapes;
+    const refuse = (why: string) => this.warn('refused, hard link target not in the rootfs', raw, `refused, hard link to ${linkname}: ${why}`);
+    // The target must be reached without following a symlink, or the link could name a host file.
+    const dirs = await this.checkDirs(t.parts.slice(0, -1), false);
+    if (!dirs.ok) return refuse(dirs.missing ? 'not in the rootfs' : dirs.problem);
+    const st = await lstatOrNull(this.host(targetRel));
+    if (!st) return refuse('not in the rootfs');
+    if (!st.isFile() && !st.isSymbolicLink()) return refuse('not a regular file');
+    if (outside) this.warn('hard link target outside the archive, taken inside the rootfs', raw, `hard link to ${linkname} taken as /${targetRel} inside the rootfs`);
+    if (targetRel === rel) return;
+    if (targetRel.startsWith(`${rel}/`)) return refuse('inside the entry it would replace');
+    await this.remove(rel);
+    if (st.isSymbolicLink()) {
+      await symlink(await readlink(this.host(targetRel)), this.host(rel));
+    } else {
+      try {
+        await link(this.host(targetRel), this.host(rel));
+      } catch (e) {
+        // Too many links or a filesystem without hard links: a copy reads the same.
+        if (!['EMLINK', 'EPERM', 'EXDEV', 'ENOTSUP'].includes(errCode(e) ?? '')) throw e;
+        await copyFile(this.host(targetRel), this.host(rel), constants.COPYFILE_EXCL);
+      }
+    }
+    this.written.add(rel);
+  }
+
+  private async whiteout(raw: string, parts: string[]): Promise<void> {
+    const dirParts = parts.slice(0, -1);
+    const base = parts[parts.length - 1];
+    const dirs = await this.checkDirs(dirParts, false);
+    if (!dirs.ok) {
+      if (!dirs.missing) this.warn('refused, whiteout through a symlink or non-directory', raw, `refused, ${dirs.problem}`);
+      return; // nothing below a missing directory to hide
+    }
+    if (base === OPAQUE) return this.hideLower(dirParts.join('/'));
+    if (base.startsWith(WHITEOUT + WHITEOUT)) return; // other AUFS metadata (.wh..wh.plnk, ...)
+    const name = base.slice(WHITEOUT.length);
+    if (name === '' || name === '.' || name === '..') return this.warn('refused, invalid whiteout', raw);
+    const rel = [...dirParts, name].join('/');
+    // A whiteout hides lower layers only; an entry of this same layer with that name stays.
+    if (!this.written.has(rel)) await this.remove(rel);
+  }
+
+  /** Opaque directory: removes everything under `rel` that lower layers put there. */
+  private async hideLower(rel: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.host(rel));
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const child = rel === '' ? n : `${rel}/${n}`;
+      const st = await lstatOrNull(this.host(child));
+      if (!st) continue;
+      if (st.isDirectory()) {
+        await this.hideLower(child);
+        if (!this.written.has(child) && (await readdir(this.host(child))).length === 0) await rmdir(this.host(child));
+      } else if (!this.written.has(child)) await unlink(this.host(child));
+    }
+    this.dirsOk.clear();
+  }
+}
+
+// Feeds the layer bytes to the tar parser, hashing them on the way (the diff id is the digest of
+// the uncompressed tar). Backpressure comes from the parser, which waits for entries to be written.
+async function feed(src: Readable, extract: tar.Extract, hash: Hash): Promise<void> {
+  try {
+    for await (const chunk of src) {
+      if (extract.destroyed) return;
+      hash.update(chunk as Buffer);
+      if (!extract.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            extract.off('drain', done);
+            extract.off('close', done);
+            resolve();
+          };
+          extract.on('drain', done);
+          extract.on('close', done);
+        });
+      }
+    }
+    extract.end();
+  } catch (e) {
+    extract.destroy(e as Error);
+    throw e;
+  }
+}
+
+/**
+ * Applies one uncompressed layer tar onto `t.root` with whiteouts, never writing outside it.
+ * Resolves with `sha256:<hex>` of the bytes read (to compare with the config's diff id); throws
+ * LayerDataError if the bytes are not a valid tar.
+ */
+export async function applyLayer(src: Readable, t: LayerTarget): Promise<string> {
+  const writer = new LayerWriter(t);
+  const extract = tar.extract();
+  const hash = createHash('sha256');
+  const fed = feed(src, extract, hash).then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+  let writeError: unknown = null;
+  try {
+    for await (const entry of extract) {
+      try {
+        await writer.apply(entry.header, entry);
+      } catch (e) {
+        writeError = e;
+        throw e;
+      } finally {
+        entry.resume(); // skip whatever the writer did not read, or the parser stalls
+      }
+    }
+  } catch (e) {
+    extract.destroy();
+    src.destroy();
+    const feedError = await fed;
+    if (writeError) throw writeError;
+    throw new LayerDataError((feedError ?? (e as Error)).message);
+  }
+  const feedError = await fed;
+  if (feedError) throw new LayerDataError(feedError.message);
+  return `sha256:${hash.digest('hex')}`;
+}

@@ -1,0 +1,34 @@
+// Building a root filesystem from an image plan: each layer, in order, decompressed, checked against
+// its diff id and applied onto one directory.
+import { InputError } from '../errors.js';
+import type { Archive } from './archive.js';
+import { decompress, requireSupported, sniffCompression, SNIFF_BYTES } from './compression.js';
+import { applyLayer, LayerDataError } from './layers.js';
+import type { ImagePlan, ImageProgress } from './types.js';
+import { LayerWarnings } from './warnings.js';
+
+/** Applies every layer of `plan` from `archive` onto the empty directory `root`; returns the warnings. */
+export async function buildRootfs(archive: Archive, plan: ImagePlan, root: string, onProgress?: (p: ImageProgress) => void): Promise<string[]> {
+  const warnings = new LayerWarnings();
+  const total = plan.layers.length;
+  for (let i = 0; i < total; i++) {
+    const { member, mediaType } = plan.layers[i];
+    const what = `layer ${i + 1} (${member})`;
+    onProgress?.({ phase: 'layer', file: member, done: i, total });
+    if (mediaType?.includes('zstd')) requireSupported('zstd', archive.label, what);
+    const compression = sniffCompression(await archive.head(member, SNIFF_BYTES));
+    requireSupported(compression, archive.label, what);
+    let digest: string;
+    try {
+      digest = await applyLayer(decompress(await archive.open(member), compression), { root, layer: i + 1, warnings });
+    } catch (e) {
+      if (e instanceof LayerDataError) throw new InputError(archive.label, `${what}: corrupt or truncated layer (${e.message})`);
+      throw e;
+    }
+    if (digest !== plan.diffIds[i]) {
+      throw new InputError(archive.label, `${what}: content does not match the digest in the image config (${plan.diffIds[i]}); corrupt or altered archive`);
+    }
+  }
+  onProgress?.({ phase: 'layer', done: total, total });
+  return warnings.finish();
+}
