@@ -23,6 +23,12 @@ export interface AnalyzeOptions {
   /** Worker threads for per-object analysis; 0 analyses on the calling thread. */
   workers?: number;
   onProgress?: (p: Progress) => void;
+  /** Libraries seen mapped by each program's processes (phase 1), added like dlopen'ed ones. */
+  libraries?: Record<string, string[]>;
+  /** Report a program that cannot be analysed (missing, not ELF, foreign architecture) and go on. */
+  keepGoing?: boolean;
+  /** Extra facts per program for the summary (phase-1 origin and counts). */
+  annotate?: (program: string) => Partial<ProgramSummary>;
 }
 
 export interface Progress {
@@ -76,47 +82,59 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   let functions = 0;
   let instructions = 0;
   const seenObjects = new Set<string>();
+  const analyzeOne = async (program: string): Promise<void> => {
+    progress({ phase: 'load', file: program, done: 0, total: opts.programs.length });
+    const lp = loadProgram(opts.rootfs, program, open);
+    // Libraries its processes were seen mapping: loaded the way dlopen would (already-mapped ones add nothing).
+    const mapped: string[] = [];
+    for (const lib of opts.libraries?.[program] ?? []) if (addLibrary(lp, lib, 0, open, false).length > 0) mapped.push(lib);
+    await factsFor(lp, lp.objects.map((o) => o.index));
+    let graph = buildGraph(lp, factsByPath);
+    // dlopen calls whose name is computed: the libraries they load are only known from phase 1.
+    const dynamicDlopens = new Map<string, string>();
+    for (let round = 0; round < MAX_DLOPEN_ROUNDS; round++) {
+      progress({ phase: 'graph', file: program, done: round, total: MAX_DLOPEN_ROUNDS });
+      graph.explore(roots(graph, lp));
+      const added: number[] = [];
+      const { names, dynamic } = dlopenNames(graph, lp);
+      for (const name of names) added.push(...addLibrary(lp, name.text, name.from, open, name.direct));
+      for (const d of dynamic) dynamicDlopens.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
+      if (added.length === 0) break;
+      await factsFor(lp, added);
+      graph = buildGraph(lp, factsByPath);
+    }
+    for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
+    const { syscalls, unresolved: un } = graph.collect();
+    for (const [nr, s] of syscalls) {
+      const name = syscallName(nr);
+      if (name === undefined) {
+        // Numbers past the pinned table (or x32) are denied, never guessed: say so.
+        lp.warnings.push(`syscall number ${nr} is not in the Linux ${KERNEL_RELEASE} table (denied): ${s.path.map((p) => p.function).join(' -> ')}`);
+        continue;
+      }
+      const e = merged.get(nr);
+      if (!e) merged.set(nr, { name, nr, programs: [program], path: s.path });
+      else {
+        e.programs.push(program);
+        if (s.path.length < e.path.length) e.path = s.path;
+      }
+    }
+    for (const u of dedupeUnresolved(un)) unresolved.push({ program, object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path });
+    for (const o of graph.objects) seenObjects.add(o.path);
+    functions += graph.nodes.length;
+    instructions += graph.objects.reduce((a, o) => a + o.facts.instructions, 0);
+    summaries.push({ path: program, objects: lp.objects.map((o) => o.rootfsPath), syscalls: syscalls.size, unresolved: un.length, warnings: lp.warnings, ...(mapped.length > 0 ? { mapped } : {}), ...opts.annotate?.(program) });
+    warnings.push(...lp.warnings.map((w) => `${program}: ${w}`));
+  };
   try {
     for (const program of opts.programs) {
-      progress({ phase: 'load', file: program, done: 0, total: opts.programs.length });
-      const lp = loadProgram(opts.rootfs, program, open);
-      await factsFor(lp, lp.objects.map((o) => o.index));
-      let graph = buildGraph(lp, factsByPath);
-      // dlopen calls whose name is computed: the libraries they load are only known from phase 1.
-      const dynamicDlopens = new Map<string, string>();
-      for (let round = 0; round < MAX_DLOPEN_ROUNDS; round++) {
-        progress({ phase: 'graph', file: program, done: round, total: MAX_DLOPEN_ROUNDS });
-        graph.explore(roots(graph, lp));
-        const added: number[] = [];
-        const { names, dynamic } = dlopenNames(graph, lp);
-        for (const name of names) added.push(...addLibrary(lp, name.text, name.from, open, name.direct));
-        for (const d of dynamic) dynamicDlopens.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
-        if (added.length === 0) break;
-        await factsFor(lp, added);
-        graph = buildGraph(lp, factsByPath);
+      try {
+        await analyzeOne(program);
+      } catch (e) {
+        if (!opts.keepGoing || !(e instanceof InputError)) throw e;
+        summaries.push({ path: program, objects: [], syscalls: 0, unresolved: 0, warnings: [], error: e.message, ...opts.annotate?.(program) });
+        warnings.push(`${program}: not analysed: ${e.message}`);
       }
-      for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
-      const { syscalls, unresolved: un } = graph.collect();
-      for (const [nr, s] of syscalls) {
-        const name = syscallName(nr);
-        if (name === undefined) {
-          // Numbers past the pinned table (or x32) are denied, never guessed: say so.
-          lp.warnings.push(`syscall number ${nr} is not in the Linux ${KERNEL_RELEASE} table (denied): ${s.path.map((p) => p.function).join(' -> ')}`);
-          continue;
-        }
-        const e = merged.get(nr);
-        if (!e) merged.set(nr, { name, nr, programs: [program], path: s.path });
-        else {
-          e.programs.push(program);
-          if (s.path.length < e.path.length) e.path = s.path;
-        }
-      }
-      for (const u of dedupeUnresolved(un)) unresolved.push({ program, object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path });
-      for (const o of graph.objects) seenObjects.add(o.path);
-      functions += graph.nodes.length;
-      instructions += graph.objects.reduce((a, o) => a + o.facts.instructions, 0);
-      summaries.push({ path: program, objects: lp.objects.map((o) => o.rootfsPath), syscalls: syscalls.size, unresolved: un.length, warnings: lp.warnings });
-      warnings.push(...lp.warnings.map((w) => `${program}: ${w}`));
     }
   } finally {
     await pool?.close();

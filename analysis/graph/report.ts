@@ -33,8 +33,10 @@ export interface SyscallEntry {
   nr: number;
   /** Programs (rootfs paths) that can make it. */
   programs: string[];
-  /** One shortest justification: root first, the syscall site last. */
+  /** One shortest justification: root first, the syscall site last (empty for runtime-only syscalls). */
   path: PathStep[];
+  /** Made by the container runtime between installing the filter and exec'ing the entrypoint. */
+  runtime?: boolean;
 }
 
 export interface UnresolvedSite {
@@ -52,6 +54,42 @@ export interface ProgramSummary {
   syscalls: number;
   unresolved: number;
   warnings: string[];
+  /** Why the program could not be analysed (then it contributes nothing and the report says so). */
+  error?: string;
+  /** How it came to be analysed: named on the command line, or seen running in phase 1. */
+  source?: 'argument' | 'phase1';
+  /** Phase 1: how many times it was exec'd, and the scripts it interpreted. */
+  execs?: number;
+  interpreterOf?: string[];
+  /** Libraries phase 1 saw mapped by its processes (added like dlopen'ed ones). */
+  mapped?: string[];
+}
+
+/** The container runtime's own syscalls (design rule 6), measured on the engine. */
+export interface RuntimeSummary {
+  runtime: string;
+  version: string;
+  kernel: string;
+  syscalls: { nr: number; name: string }[];
+  runs: number;
+  source: string;
+  cached: boolean;
+}
+
+/** What phase 1 saw while the container ran. */
+export interface PhaseOneSummary {
+  method: 'tracefs' | 'poll';
+  seconds: number;
+  execs: number;
+  warnings: string[];
+  containerExit?: { code: number; afterMs: number };
+}
+
+/** The image a report is about. */
+export interface ImageSummary {
+  ref: string;
+  id: string;
+  source: string;
 }
 
 export interface Report {
@@ -63,5 +101,8 @@ export interface Report {
   syscalls: SyscallEntry[];
   unresolved: UnresolvedSite[];
   warnings: string[];
+  image?: ImageSummary;
+  phase1?: PhaseOneSummary;
+  runtime?: RuntimeSummary;
   stats: { objects: number; functions: number; instructions: number; cachedObjects: number; seconds: number };
 }
