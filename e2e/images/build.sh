@@ -120,7 +120,7 @@ EOF
 
 base_tarball() {
   local key
-  key=$( { declare -f make_base slim_rootfs pack_rootfs; echo "$SUITE $MIRROR $SECURITY_MIRROR"; } \
+  key=$( { declare -f make_base in_chroot slim_rootfs pack_rootfs; echo "$SUITE $MIRROR $SECURITY_MIRROR"; } \
     | sha256sum | cut -c1-12)
   echo "$CACHE/base-$SUITE-minbase-$key.tar"
 }
@@ -216,12 +216,20 @@ prune_old() {
 ensure_image() {
   local name=$1 ref tag saved root log how t0
   t0=$(now)
-  [ -f "$HERE/$name/packages" ] && [ -f "$HERE/$name/changes" ] || die "no image definition $HERE/$name"
+  if [ ! -f "$HERE/$name/packages" ] || [ ! -f "$HERE/$name/changes" ]; then
+    die "no image definition $HERE/$name (needs packages and changes)"
+  fi
   tag=$(image_tag "$name")
   ref="$REPO/$name:$tag"
   saved="$CACHE/$name-$tag.tar"
   if [ "$FORCE" = 0 ] && "$DOCKER" image inspect "$ref" >/dev/null 2>&1; then
     how="present"
+    # Keep the save file in step with the engine (the cache directory may have been cleared).
+    if [ ! -s "$saved" ]; then
+      "$DOCKER" save -o "$saved.tmp" "$ref"
+      mv "$saved.tmp" "$saved"
+      how="present (re-saved)"
+    fi
   elif [ "$FORCE" = 0 ] && [ -s "$saved" ]; then
     "$DOCKER" load -q -i "$saved" >/dev/null
     how="loaded from cache"
@@ -237,7 +245,9 @@ ensure_image() {
     fi
     local changes=()
     mapfile -d '' -t changes < <(import_changes "$name" "$tag")
-    pack_rootfs "$root" image | "$DOCKER" import "${changes[@]}" - "$ref" >/dev/null
+    if ! pack_rootfs "$root" image | "$DOCKER" import "${changes[@]}" - "$ref" >/dev/null; then
+      die "docker import of $ref failed (chroot left in $root)"
+    fi
     rm -rf "$root"
     # Save only the TAG reference; :latest is re-pointed after a load.
     "$DOCKER" save -o "$saved.tmp" "$ref"
@@ -246,7 +256,7 @@ ensure_image() {
   fi
   "$DOCKER" tag "$ref" "$REPO/$name:latest"
   prune_old "$name" "$tag"
-  printf '%-34s %-18s %s\n' "$ref" "$how" "$(elapsed "$t0")"
+  printf '%-34s %-19s %s\n' "$ref" "$how" "$(elapsed "$t0")"
 }
 
 # --- main ---------------------------------------------------------------------------------------
