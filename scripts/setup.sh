@@ -6,10 +6,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # The analysed programs (soundness tests run them under strace), the compiler for the trap
-  # programs, and binutils/strace/linux-libc-dev as oracles.
+  # programs, binutils/strace/linux-libc-dev as oracles, and the Docker engine with debootstrap
+  # for the container pipeline and its test images.
   apt-get install -y -qq --no-install-recommends \
     gcc libc6-dev binutils strace linux-libc-dev file \
     nginx redis-server redis-tools curl openssl python3 openssh-server openssh-client \
-    tar gzip xz-utils findutils bash coreutils procps ca-certificates >/dev/null
+    tar gzip xz-utils findutils bash coreutils procps ca-certificates \
+    docker.io debootstrap >/dev/null
 fi
+# The Electron binary cannot be downloaded here: its package installs without it, and the app says
+# so and falls back to the browser mode (`confine serve`) when it is missing.
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
