@@ -147,6 +147,16 @@ class DirArchive implements Archive {
   async close(): Promise<void> {}
 }
 
+// Errors from the index name the file it read, which may be a scratch copy; the user knows `label`.
+async function relabel<T>(p: Promise<T>, label: string, note: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(label, `${e.problem}${note}`);
+    throw e;
+  }
+}
+
 /** An image archive laid out as a directory (an OCI layout, or an unpacked docker save). */
 export async function directoryArchive(dir: string): Promise<Archive> {
   return new DirArchive(dir, await realpath(dir));
@@ -154,9 +164,9 @@ export async function directoryArchive(dir: string): Promise<Archive> {
 
 /**
  * An image archive in a tar file, gzipped or not. A gzipped one is decompressed once into
- * `scratchDir` because layers are read by offset.
+ * `scratchDir` because layers are read by offset. `label` names it in errors (default: the file).
  */
-export async function tarArchive(file: string, scratchDir: string): Promise<Archive> {
+export async function tarArchive(file: string, scratchDir: string, label = file): Promise<Archive> {
   const fh = await open(file, 'r');
   let head: Buffer;
   try {
@@ -166,8 +176,8 @@ export async function tarArchive(file: string, scratchDir: string): Promise<Arch
     await fh.close();
   }
   const compression = sniffCompression(head);
-  requireSupported(compression, file, 'the tarball');
-  if (compression === 'none') return new TarArchive(file, file, await indexTar(file), async () => {});
+  requireSupported(compression, label, 'the tarball');
+  if (compression === 'none') return new TarArchive(label, file, await relabel(indexTar(file), label, ''), async () => {});
 
   const dir = await mkdtemp(join(scratchDir, 'tarball-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
@@ -176,17 +186,9 @@ export async function tarArchive(file: string, scratchDir: string): Promise<Arch
     try {
       await pipeline(decompress(createReadStream(file), compression), createWriteStream(plain));
     } catch (e) {
-      throw new InputError(file, `corrupt or truncated gzip data (${(e as Error).message})`);
+      throw new InputError(label, `corrupt or truncated gzip data (${(e as Error).message})`);
     }
-    let members: Map<string, TarMember>;
-    try {
-      members = await indexTar(plain);
-    } catch (e) {
-      // The index names the scratch copy; the user knows the file they gave.
-      if (e instanceof InputError) throw new InputError(file, `${e.problem} (after gunzip)`);
-      throw e;
-    }
-    return new TarArchive(file, plain, members, cleanup);
+    return new TarArchive(label, plain, await relabel(indexTar(plain), label, ' (after gunzip)'), cleanup);
   } catch (e) {
     await cleanup();
     throw e;

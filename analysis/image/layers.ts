@@ -128,8 +128,20 @@ class LayerWriter {
   }
 
   /** Applies one entry; `body` is its data (only read for regular files). */
-  async apply(header: tar.Headers, body: AsyncIterable<Buffer>): Promise<void> {
+  async apply(header: tar.Header, body: AsyncIterable<unknown>): Promise<void> {
     const raw = header.name;
+    // PAX records can smuggle a NUL into a name, which no path can hold.
+    if (raw.includes('\0') || header.linkname?.includes('\0')) return this.warn('refused, name contains a NUL byte', raw.replaceAll('\0', '\\0'));
+    try {
+      await this.applyNamed(raw, header, body);
+    } catch (e) {
+      const code = errCode(e);
+      if (!code || !NAME_ERRORS.has(code)) throw e;
+      this.warn('not created, the host filesystem refused the name', raw, `not created (${code})`);
+    }
+  }
+
+  private async applyNamed(raw: string, header: tar.Header, body: AsyncIterable<unknown>): Promise<void> {
     const name = splitEntryName(raw);
     if (name.escapes) return this.warn('refused, path escapes the root', raw);
     if (name.absolute) this.warn('leading / removed', raw);
@@ -143,7 +155,8 @@ class LayerWriter {
     const base = parts[parts.length - 1];
     if (base.startsWith(WHITEOUT)) return this.whiteout(raw, parts);
 
-    const type = header.type;
+    // tar-stream gives null for type flags it does not know (GNU sparse, ...), whatever its types say.
+    const type = header.type as tar.Header['type'] | null;
     if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
       this.t.warnings.special(this.t.layer, rel);
       return;
@@ -155,16 +168,10 @@ class LayerWriter {
     const parents = await this.checkDirs(parts.slice(0, -1), true);
     if (!parents.ok) return this.warn('refused, parent is a symlink or not a directory', raw, `refused, ${parents.missing ? 'parent missing' : parents.problem}`);
 
-    try {
-      if (type === 'directory') await this.directory(rel, header.mode);
-      else if (type === 'symlink') await this.symlink(raw, rel, header.linkname ?? '');
-      else if (type === 'link') await this.hardlink(raw, rel, header.linkname ?? '');
-      else await this.file(rel, header.mode, body);
-    } catch (e) {
-      const code = errCode(e);
-      if (!code || !NAME_ERRORS.has(code)) throw e;
-      this.warn('not created, the host filesystem refused the name', raw, `not created (${code})`);
-    }
+    if (type === 'directory') await this.directory(rel, header.mode);
+    else if (type === 'symlink') await this.symlink(raw, rel, header.linkname ?? '');
+    else if (type === 'link') await this.hardlink(raw, rel, header.linkname ?? '');
+    else await this.file(rel, header.mode, body);
   }
 
   private async directory(rel: string, mode: number | undefined): Promise<void> {
@@ -180,14 +187,25 @@ class LayerWriter {
     this.written.add(rel);
   }
 
-  private async file(rel: string, mode: number | undefined, body: AsyncIterable<Buffer>): Promise<void> {
+  private async file(rel: string, mode: number | undefined, body: AsyncIterable<unknown>): Promise<void> {
     await this.remove(rel);
     const m = fileMode(mode);
     // O_EXCL|O_NOFOLLOW: the old entry is gone, so this creates a new file or fails; never writes through a link.
     const fh = await open(this.host(rel), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, m);
     try {
       await fh.chmod(m); // the umask may have dropped bits from open's mode
-      for await (const chunk of body) await writeAll(fh, chunk);
+      const chunks = body[Symbol.asyncIterator]();
+      while (true) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = await chunks.next();
+        } catch (e) {
+          // The entry's data stream fails when the tar is cut short or corrupt: a data error, not a write error.
+          throw new LayerDataError((e as Error).message);
+        }
+        if (next.done) break;
+        await writeAll(fh, next.value as Buffer);
+      }
     } finally {
       await fh.close();
     }
@@ -290,7 +308,7 @@ async function feed(src: Readable, extract: tar.Extract, hash: Hash): Promise<vo
         });
       }
     }
-    extract.end();
+    extract.end(undefined);
   } catch (e) {
     extract.destroy(e as Error);
     throw e;
@@ -311,6 +329,10 @@ export async function applyLayer(src: Readable, t: LayerTarget): Promise<string>
     (e: unknown) => e as Error,
   );
   let writeError: unknown = null;
+  let parseError: Error | null = null;
+  extract.on('error', (e: Error) => {
+    parseError = e;
+  });
   try {
     for await (const entry of extract) {
       try {
@@ -326,8 +348,9 @@ export async function applyLayer(src: Readable, t: LayerTarget): Promise<string>
     extract.destroy();
     src.destroy();
     const feedError = await fed;
-    if (writeError) throw writeError;
-    throw new LayerDataError((feedError ?? (e as Error)).message);
+    if (writeError && !(writeError instanceof LayerDataError)) throw writeError;
+    // The parser's or decompressor's own error says more than "stream destroyed".
+    throw new LayerDataError((feedError ?? parseError ?? (e as Error)).message);
   }
   const feedError = await fed;
   if (feedError) throw new LayerDataError(feedError.message);

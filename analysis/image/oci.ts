@@ -2,7 +2,7 @@
 // manifest, preferring the host's platform, then its config and layers.
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import { MAX_JSON_BYTES, type Archive } from './archive.js';
+import { MAX_JSON_BYTES, readJson, type Archive } from './archive.js';
 import { readImageConfig } from './docker-save.js';
 import type { ImagePlan } from './types.js';
 
@@ -81,13 +81,7 @@ function choose(list: Descriptor[], where: string, warnings: string[]): Descript
 /** The plan of an OCI image layout: the image for the host's platform (or the only one). */
 export async function readOciLayout(a: Archive): Promise<ImagePlan> {
   const warnings: string[] = [];
-  let index: unknown;
-  try {
-    index = JSON.parse((await a.read('index.json', MAX_JSON_BYTES)).toString('utf8')) as unknown;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(a.label, 'index.json is not valid JSON');
-  }
+  const index = await readJson(a, 'index.json');
   let where = 'index.json';
   let desc = choose(descriptors(a, where, index), where, warnings);
   let manifest: unknown;
@@ -106,7 +100,8 @@ export async function readOciLayout(a: Archive): Promise<ImagePlan> {
   const configMember = blobMember(a, m.config.digest);
   const cfg = await readImageConfig(a, configMember, layers.length);
   const [alg, hex] = m.config.digest.split(':');
-  if (alg === 'sha256' ? `sha256:${hex}` !== cfg.imageId : createHash(alg).update(await a.read(configMember, MAX_JSON_BYTES)).digest('hex') !== hex) {
+  const actual = alg === 'sha256' ? cfg.imageId.slice('sha256:'.length) : createHash(alg).update(await a.read(configMember, MAX_JSON_BYTES)).digest('hex');
+  if (actual !== hex) {
     throw new InputError(a.label, `${configMember}: content does not match its digest (corrupt or altered archive)`);
   }
   return { ...cfg, layers, configMember, warnings };

@@ -11,6 +11,11 @@ import { LayerWarnings } from './warnings.js';
 export async function buildRootfs(archive: Archive, plan: ImagePlan, root: string, onProgress?: (p: ImageProgress) => void): Promise<string[]> {
   const warnings = new LayerWarnings();
   const total = plan.layers.length;
+  // Check every layer is there before writing anything: a partial archive should fail fast.
+  for (let i = 0; i < total; i++) {
+    const { member } = plan.layers[i];
+    if (!(await archive.has(member))) throw new InputError(archive.label, `layer ${i + 1} (${member}) is missing from the archive`);
+  }
   for (let i = 0; i < total; i++) {
     const { member, mediaType } = plan.layers[i];
     const what = `layer ${i + 1} (${member})`;

@@ -19,7 +19,7 @@ export interface OpenedImage {
   cached: boolean;
 }
 
-/** Progress of a long open: phase, the file being worked on, and done/total where known. */
+/** Progress of a long open: phase (inspect, export, index, manifest, layer), the file being worked on, and done/total where known. */
 export interface ImageProgress {
   phase: string;
   file?: string;
