@@ -44,6 +44,15 @@ class RangeSet {
 
 const PADDING = new Set([0x90, 0xcc, 0x00]);
 
+// Imports declared noreturn by their standard (C, POSIX, glibc, the C++ ABI): a call to one ends
+// the path. Everything else, imported or not, may return unless its code proves otherwise.
+const NORETURN_IMPORTS = new Set([
+  'abort', 'exit', '_exit', '_Exit', 'quick_exit', '__stack_chk_fail', '__assert_fail', '__assert_perror_fail',
+  '__fortify_fail', '__chk_fail', '__libc_fatal', 'longjmp', '_longjmp', 'siglongjmp', '__longjmp_chk',
+  'pthread_exit', 'err', 'errx', 'verr', 'verrx', '__cxa_throw', '__cxa_rethrow', '__cxa_bad_cast',
+  '__cxa_bad_typeid', '__cxa_throw_bad_array_new_length', '_Unwind_Resume', '__cxa_call_unexpected',
+]);
+
 /** An executable segment: its decoder, the instruction decoded at each byte (index + 1 into insnList), and pass 1's marks. */
 interface Segment {
   start: number;
@@ -77,6 +86,9 @@ class ObjectAnalysis {
   private readonly roots = new Set<number>();
   /** GOT slots carrying a symbol relocation: reads of them take the bound function's address. */
   private readonly symbolSlots = new Map<number, string>();
+  /** mayReturn results, and the functions whose answer is being worked out (recursion). */
+  private readonly returns = new Map<number, boolean>();
+  private readonly returnsPending = new Set<number>();
   private instructions = 0;
 
   constructor(
@@ -307,6 +319,72 @@ class ObjectAnalysis {
     return true;
   }
 
+  /**
+   * Whether a call to `entry` can come back: some path from its entry reaches a `ret`, a tail call, a
+   * register jump or the next function, where calls to functions that cannot return end a path.
+   * Unknown, recursive or too deep means it can: only a proof of the opposite cuts an edge.
+   */
+  private mayReturn(entry: number, depth = 0): boolean {
+    const known = this.returns.get(entry);
+    if (known !== undefined) return known;
+    if (!this.starts.has(entry) || this.returnsPending.has(entry) || depth > 48) return true;
+    const imported = this.importedName(entry);
+    if (imported !== undefined) return !NORETURN_IMPORTS.has(imported);
+    this.returnsPending.add(entry);
+    const isIntra = (t: number): boolean => t === entry || !this.starts.has(t);
+    const seen = new Set<number>();
+    const work = [entry];
+    let returns = false;
+    walk: while (work.length > 0) {
+      let addr = work.pop()!;
+      while (!seen.has(addr)) {
+        if (addr !== entry && this.starts.has(addr)) {
+          returns = true; // falls into the next function
+          break walk;
+        }
+        const ins = this.exec.contains(addr) ? this.decode(addr) : undefined;
+        if (!ins || ins.kind === Kind.Invalid) break;
+        seen.add(addr);
+        const next = addr + ins.len;
+        if (ins.kind === Kind.Ret || ins.kind === Kind.JmpIndirect) {
+          returns = true;
+          break walk;
+        }
+        if (ins.kind === Kind.Stop) break;
+        if (ins.kind === Kind.Jmp || ins.kind === Kind.Jcc) {
+          if (!isIntra(ins.target)) {
+            returns = true; // a tail call returns for us
+            break walk;
+          }
+          if (ins.kind === Kind.Jmp) {
+            addr = ins.target;
+            continue;
+          }
+          work.push(ins.target);
+        } else if (ins.kind === Kind.Call) {
+          if (!this.mayReturn(ins.target, depth + 1)) break;
+        } else if (ins.kind === Kind.CallIndirect) {
+          if (ins.memTarget >= 0 && NORETURN_IMPORTS.has(this.symbolSlots.get(ins.memTarget) ?? '')) break;
+        }
+        addr = next;
+      }
+    }
+    this.returnsPending.delete(entry);
+    this.returns.set(entry, returns);
+    return returns;
+  }
+
+  /** The symbol a PLT-style stub at `entry` jumps to through its slot, if it is one. */
+  private importedName(entry: number): string | undefined {
+    let ins = this.exec.contains(entry) ? this.decode(entry) : undefined;
+    for (let i = 0; ins && i < 3; i++) {
+      if (ins.kind === Kind.JmpIndirect) return ins.memTarget >= 0 ? this.symbolSlots.get(ins.memTarget) : undefined;
+      if (ins.kind !== Kind.Other) return undefined;
+      ins = this.decode(ins.addr + ins.len);
+    }
+    return undefined;
+  }
+
   private analyzeFunction(entry: number, found: (target: number) => void): FunctionFacts {
     const insns = new Map<number, Insn>();
     const leaders = new Set<number>([entry]);
@@ -394,11 +472,13 @@ class ObjectAnalysis {
             case Kind.Call:
               calls.push({ at: addr, tail: false, target: ins.target });
               found(ins.target);
-              stop = false;
+              // Nothing after a call that cannot return is reached from here: cutting the edge keeps
+              // the registers the caller set before it (e.g. a syscall number in a loop) known.
+              stop = !this.mayReturn(ins.target);
               break;
             case Kind.CallIndirect:
               calls.push(ins.memTarget >= 0 ? { at: addr, tail: false, slot: ins.memTarget } : { at: addr, tail: false, indirect: true });
-              stop = false;
+              stop = ins.memTarget >= 0 && NORETURN_IMPORTS.has(this.symbolSlots.get(ins.memTarget) ?? '');
               break;
             case Kind.Ret:
             case Kind.Stop:
