@@ -27,6 +27,8 @@ export interface AnalyzeOptions {
   libraries?: Record<string, string[]>;
   /** Report a program that cannot be analysed (missing, not ELF, foreign architecture) and go on. */
   keepGoing?: boolean;
+  /** Called with each program's final call graph (for the UI's graph queries), before the next program. */
+  onGraph?: (program: string, graph: ProgramGraph, roots: { node: number; why: string }[]) => void;
   /** Extra facts per program for the summary (phase-1 origin and counts). */
   annotate?: (program: string) => Partial<ProgramSummary>;
 }
@@ -105,6 +107,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     }
     for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
     const { syscalls, unresolved: un } = graph.collect();
+    opts.onGraph?.(program, graph, roots(graph, lp));
     for (const [nr, s] of syscalls) {
       const name = syscallName(nr);
       if (name === undefined) {

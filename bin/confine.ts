@@ -1,33 +1,62 @@
-// The command line: `confine analyze --rootfs DIR --program PATH ... [--json F] [--profile F] [--cache-dir D] [--strict]`.
-import { writeFileSync } from 'node:fs';
+// The command line: `confine analyze (IMAGE | --rootfs DIR) ...` and `confine verify IMAGE --profile F -- WORKLOAD`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import Docker from 'dockerode';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, type Progress } from '../analysis/analyze.js';
+import { analyzeImage, type ImageAnalysisProgress } from '../analysis/analyze-image.js';
 import { dockerProfile } from '../analysis/policy/docker.js';
+import { checkProfile, verify } from '../analysis/verify/verify.js';
+import { inspectImage } from '../analysis/image/engine.js';
 import { InputError } from '../analysis/errors.js';
 import type { Report } from '../analysis/graph/report.js';
+import { cmdServe } from './serve.js';
 
-const USAGE = `usage: confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]`;
+const USAGE = `usage:
+  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--strict]
+      IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
+  confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
+  confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] -- WORKLOAD...
+      exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 2: bad input`;
 
 class UsageError extends Error {}
 
+/** The cache root: facts/ (per object), images/ (extracted rootfs) and runtime/ (base sets) below it. */
 function defaultCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'confine', 'facts');
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'confine');
+}
+
+function statusLine(text: string, done = false): void {
+  if (!process.stderr.isTTY) return;
+  process.stderr.write(`\r\x1b[K${text}`.slice(0, (process.stderr.columns || 100) + 4));
+  if (done) process.stderr.write('\r\x1b[K');
 }
 
 function progressLine(p: Progress): void {
-  if (!process.stderr.isTTY) return;
   const what = p.phase === 'objects' ? `analysing objects ${p.done}/${p.total}` : p.phase === 'load' ? 'loading' : p.phase === 'graph' ? 'call graph' : 'done';
-  const file = p.file ? ` ${p.file}` : '';
-  process.stderr.write(`\r\x1b[K${what}${file}`.slice(0, (process.stderr.columns || 100) + 4));
-  if (p.phase === 'done') process.stderr.write('\r\x1b[K');
+  statusLine(`${what}${p.file ? ` ${p.file}` : ''}`, p.phase === 'done');
+}
+
+function imageProgressLine(p: ImageAnalysisProgress): void {
+  if (p.phase === 'analysis' && p.analysis) return progressLine(p.analysis);
+  const counts = p.done !== undefined && p.total !== undefined ? ` ${Math.round(p.done)}/${Math.round(p.total)}` : '';
+  const what = { image: 'image', phase1: 'phase 1 (recording what runs)', runtime: 'runtime base set', analysis: 'analysis', done: 'done' }[p.phase];
+  statusLine(`${what}${counts}${p.detail ? ` ${p.detail}` : ''}`, p.phase === 'done');
 }
 
 function printSummary(r: Report): void {
   const out: string[] = [];
-  out.push(`${r.syscalls.length} syscalls allowed (x86-64, Linux ${r.kernel} table) for ${r.programs.length} program(s) in ${r.rootfs}`);
-  for (const p of r.programs) out.push(`  ${p.path}: ${p.syscalls} syscalls, ${p.objects.length} objects, ${p.unresolved} unresolved site(s)`);
+  const where = r.image ? `image ${r.image.ref}` : r.rootfs;
+  out.push(`${r.syscalls.length} syscalls allowed (x86-64, Linux ${r.kernel} table) for ${r.programs.length} program(s) in ${where}`);
+  if (r.phase1) out.push(`phase 1 (${r.phase1.method}, ${r.phase1.seconds} s): ${r.phase1.execs} exec(s) of ${r.programs.length} program(s)`);
+  for (const p of r.programs) {
+    const seen = p.execs !== undefined ? ` (ran ${p.execs}x)` : '';
+    if (p.error) out.push(`  ${p.path}${seen}: ${p.error}`);
+    else if (p.objects.length === 0) out.push(`  ${p.path}${seen}: script${p.interpreterOf ? '' : ', run by its interpreter'}`);
+    else out.push(`  ${p.path}${seen}: ${p.syscalls} syscalls, ${p.objects.length} objects, ${p.unresolved} unresolved site(s)`);
+  }
+  if (r.runtime) out.push(`runtime ${r.runtime.runtime} ${r.runtime.version}: ${r.runtime.syscalls.length} syscalls before exec (${r.runtime.cached ? 'cached' : `measured, ${r.runtime.runs} runs`})`);
   if (r.unresolved.length > 0) {
     out.push(`${r.unresolved.length} unresolved site(s) (needs review):`);
     for (const u of r.unresolved.slice(0, 10)) {
@@ -43,12 +72,17 @@ function printSummary(r: Report): void {
 
 async function cmdAnalyze(argv: string[]): Promise<number> {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv,
+      allowPositionals: true,
       options: {
         rootfs: { type: 'string' },
         program: { type: 'string', multiple: true },
+        seconds: { type: 'string' },
+        network: { type: 'string' },
+        cmd: { type: 'string', multiple: true },
         json: { type: 'string' },
         profile: { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -61,18 +95,47 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (!values.rootfs) throw new UsageError('--rootfs is required');
-  if (!values.program || values.program.length === 0) throw new UsageError('at least one --program is required');
-  for (const p of values.program) if (!p.startsWith('/')) throw new UsageError(`--program ${p}: give the absolute path inside the rootfs`);
+  if (positionals.length > 1) throw new UsageError(`one IMAGE at a time (got ${positionals.join(', ')})`);
+  const image = positionals[0];
+  if (image !== undefined && values.rootfs) throw new UsageError('give IMAGE or --rootfs, not both');
+  if (image === undefined && !values.rootfs) throw new UsageError('give an IMAGE, or --rootfs DIR with --program');
+  for (const p of values.program ?? []) if (!p.startsWith('/')) throw new UsageError(`--program ${p}: give the absolute path inside the rootfs`);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers takes a whole number');
-  const report = await analyze({
-    rootfs: resolve(values.rootfs),
-    programs: values.program,
-    cacheDir: values['no-cache'] ? undefined : values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheDir(),
-    workers,
-    onProgress: progressLine,
-  });
+  const cacheRoot = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheDir();
+  let report: Report;
+  if (image !== undefined) {
+    const seconds = values.seconds !== undefined ? Number(values.seconds) : 30;
+    if (!(seconds > 0)) throw new UsageError('--seconds takes a positive number');
+    if (values.network !== undefined && values.network !== 'none' && values.network !== 'host') throw new UsageError('--network is none or host');
+    const abort = new AbortController();
+    const onSigint = (): void => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      report = await analyzeImage({
+        image,
+        cacheDir: cacheRoot,
+        seconds,
+        programs: values.program,
+        network: values.network as 'none' | 'host' | undefined,
+        cmd: values.cmd,
+        workers,
+        signal: abort.signal,
+        onProgress: imageProgressLine,
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  } else {
+    if (!values.program || values.program.length === 0) throw new UsageError('at least one --program is required with --rootfs');
+    report = await analyze({
+      rootfs: resolve(values.rootfs!),
+      programs: values.program,
+      cacheDir: values['no-cache'] ? undefined : join(cacheRoot, 'facts'),
+      workers,
+      onProgress: progressLine,
+    });
+  }
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
   if (values.profile) writeFileSync(values.profile, JSON.stringify(dockerProfile(report.syscalls), null, 2) + '\n');
   printSummary(report);
@@ -80,10 +143,95 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdVerify(argv: string[]): Promise<number> {
+  const dash = argv.indexOf('--');
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const workload = dash >= 0 ? argv.slice(dash + 1) : [];
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: own,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string' },
+        network: { type: 'string' },
+        seconds: { type: 'string' },
+        cmd: { type: 'string', multiple: true },
+        json: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (positionals.length !== 1) throw new UsageError('verify takes one IMAGE (put the workload after --)');
+  if (!values.profile) throw new UsageError('--profile FILE is required');
+  if (values.network !== undefined && values.network !== 'none' && values.network !== 'host') throw new UsageError('--network is none or host');
+  const seconds = values.seconds !== undefined ? Number(values.seconds) : 5;
+  if (!(seconds > 0)) throw new UsageError('--seconds takes a positive number');
+  let text: string;
+  try {
+    text = readFileSync(values.profile, 'utf8');
+  } catch (e) {
+    throw new InputError(values.profile, `cannot read the profile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(values.profile, `not valid JSON (${(e as Error).message})`);
+  }
+  const profile = checkProfile(parsed, values.profile);
+  const docker = new Docker();
+  await inspectImage(docker, positionals[0]);
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = await verify({
+      docker,
+      image: positionals[0],
+      profile,
+      profileFile: values.profile,
+      network: values.network as 'none' | 'host' | undefined,
+      seconds,
+      cmd: values.cmd,
+      workload: workload.length > 0 ? workload : undefined,
+      signal: abort.signal,
+      onProgress: (w) => statusLine(w),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    statusLine('', true);
+  }
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  const out: string[] = [];
+  if (result.workload) {
+    const w = result.workload;
+    out.push(`workload ${w.command.join(' ')}: ${w.code === 0 ? 'ok' : w.signal ? `killed by ${w.signal}` : `exit ${w.code}`} in ${w.seconds.toFixed(1)} s`);
+    if (w.code !== 0) out.push(w.output.trim().split('\n').slice(-5).map((l) => `  ${l}`).join('\n'));
+  }
+  for (const w of result.warnings) out.push(`warning: ${w}`);
+  out.push(`${result.records} seccomp record(s) from ${result.containerPids} container process(es), read from ${result.auditSource}`);
+  if (result.denials.length === 0) out.push(`no would-be denials: ${values.profile} allows everything the container did`);
+  else {
+    out.push(`${result.denials.length} would-be denial(s) under ${values.profile}:`);
+    for (const d of result.denials) out.push(`  ${d.name} (${d.nr}) by ${d.program}: ${d.count} time(s)`);
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  if (result.denials.length > 0) return 4;
+  if (result.workload && result.workload.code !== 0) return 5;
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'analyze') return await cmdAnalyze(rest);
+    if (cmd === 'verify') return await cmdVerify(rest);
+    if (cmd === 'serve') return await cmdServe(rest);
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(USAGE + '\n');
       return 0;

@@ -73,6 +73,16 @@ export async function measureRuntimeBase(docker: Docker, runs: number): Promise<
   return { syscalls: [...all].sort((a, b) => a - b), runs, source: kind };
 }
 
+/** Proves that seccomp audit records reach `src` on this machine: a probe run must show up in it. */
+export async function auditCanary(docker: Docker, src: AuditSource): Promise<void> {
+  const image = await ensureProbeImage(docker);
+  try {
+    await probeOnce(docker, image, src);
+  } finally {
+    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  }
+}
+
 /** The log-everything profile: an empty allow list over SCMP_ACT_LOG. */
 export const LOG_ALL_PROFILE = { defaultAction: 'SCMP_ACT_LOG', architectures: ['SCMP_ARCH_X86_64'], syscalls: [] };
 

@@ -1,0 +1,175 @@
+// The container pipeline: image -> rootfs -> phase 1 (what runs) -> static analysis of each program
+// -> container-wide policy = union of the programs' sets + the runtime base set.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
+import { openImage } from './image/index.js';
+import type { OpenedImage } from './image/index.js';
+import { recordContainer, type PhaseOneResult } from './profile/index.js';
+import { runtimeBase } from './policy/runtime-base.js';
+import { resolveInRootfs } from './link/rootfs.js';
+import type { ProgramSummary, Report } from './graph/report.js';
+import { syscallName } from './x86_64/syscall-table.js';
+import { InputError } from './errors.js';
+
+export interface AnalyzeImageOptions {
+  /** An engine image reference, a docker-save / OCI tarball, an OCI layout or a rootfs directory. */
+  image: string;
+  /** Root of the cache: facts/, images/ and runtime/ live under it. */
+  cacheDir: string;
+  docker?: Docker;
+  /** Phase-1 window in seconds (default 30). */
+  seconds?: number;
+  /** Analyse exactly these programs and skip phase 1. */
+  programs?: string[];
+  network?: 'none' | 'host';
+  cmd?: string[];
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ImageAnalysisProgress) => void;
+  /** Passed to analyze(): each program's final call graph. */
+  onGraph?: AnalyzeOptions['onGraph'];
+}
+
+/** Progress of the whole pipeline: which phase, and the phase's own counters. */
+export interface ImageAnalysisProgress {
+  phase: 'image' | 'phase1' | 'runtime' | 'analysis' | 'done';
+  detail?: string;
+  done?: number;
+  total?: number;
+  analysis?: Progress;
+}
+
+/** Analyses a container image and returns the container-wide report. */
+export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
+  const started = performance.now();
+  const progress = opts.onProgress ?? (() => undefined);
+  const docker = opts.docker ?? new Docker();
+  progress({ phase: 'image', detail: opts.image });
+  const opened = await openImage(opts.image, {
+    cacheDir: join(opts.cacheDir, 'images'),
+    docker,
+    onProgress: (p) => progress({ phase: 'image', detail: p.file ?? p.phase, done: p.done, total: p.total }),
+  });
+  const warnings = [...opened.warnings.map((w) => `image: ${w}`)];
+
+  let phase1: PhaseOneResult | undefined;
+  let programs: string[];
+  if (opts.programs && opts.programs.length > 0) {
+    programs = opts.programs;
+  } else {
+    if (opened.source !== 'engine') {
+      throw new InputError(opts.image, 'phase 1 runs the image in the Docker engine: load it there first (docker load), or name the programs to analyse with --program');
+    }
+    const seconds = opts.seconds ?? 30;
+    phase1 = await recordContainer({
+      docker,
+      image: opened.imageId,
+      seconds,
+      network: opts.network,
+      cmd: opts.cmd,
+      signal: opts.signal,
+      onProgress: (p) => progress({ phase: 'phase1', detail: `${p.programs} program(s) seen`, done: Math.min(p.seconds, seconds), total: seconds }),
+    });
+    warnings.push(...phase1.warnings.map((w) => `phase 1: ${w}`));
+    if (phase1.programs.length === 0) throw new InputError(opts.image, 'phase 1 saw no program run in the container');
+    programs = phase1.programs.map((p) => p.path);
+  }
+
+  // The runtime's own syscalls need the engine; without one the policy may not let the container start.
+  let runtime: Report['runtime'];
+  try {
+    progress({ phase: 'runtime' });
+    const rb = await runtimeBase(docker, opts.cacheDir);
+    runtime = { runtime: rb.runtime, version: rb.version, kernel: rb.kernel, syscalls: rb.syscalls.map((nr) => ({ nr, name: syscallName(nr) ?? `nr${nr}` })), runs: rb.runs, source: rb.source, cached: rb.cached };
+  } catch (e) {
+    if (opened.source === 'engine') throw e;
+    warnings.push(`runtime base set not measured (${(e as Error).message.split('\n')[0]}): a profile without it may stop the container from starting`);
+  }
+
+  const phase1By = new Map(phase1?.programs.map((p) => [p.path, p]) ?? []);
+  const kinds = classify(opened, programs);
+  const libraries: Record<string, string[]> = {};
+  for (const l of phase1?.libraries ?? []) (libraries[l.program] ??= []).push(l.path);
+  const elfPrograms = programs.filter((p) => kinds.get(p) === 'elf');
+  const annotate = (p: string): Partial<ProgramSummary> => {
+    const seen = phase1By.get(p);
+    return { source: seen ? 'phase1' : 'argument', ...(seen ? { execs: seen.execs } : {}), ...(seen?.interpreterOf ? { interpreterOf: seen.interpreterOf } : {}) };
+  };
+  const report = await analyze({
+    rootfs: opened.rootfs,
+    programs: elfPrograms,
+    cacheDir: join(opts.cacheDir, 'facts'),
+    workers: opts.workers,
+    libraries,
+    keepGoing: true,
+    annotate,
+    onGraph: opts.onGraph,
+    onProgress: (p) => progress({ phase: 'analysis', detail: p.file, done: p.done, total: p.total, analysis: p }),
+  });
+
+  // Scripts are run by their interpreter (phase 1 lists it too); files that are not in the image were
+  // created at run time and cannot be analysed: the policy may miss what they do.
+  for (const p of programs) {
+    const kind = kinds.get(p);
+    if (kind === 'elf') continue;
+    const error = kind === 'script' ? undefined : kind === 'missing' ? 'not in the image (created at run time?): not analysed, the policy may miss its syscalls' : 'not an ELF program or script: not analysed';
+    report.programs.push({ path: p, objects: [], syscalls: 0, unresolved: 0, warnings: [], ...(error ? { error } : {}), ...annotate(p) });
+    if (error) report.warnings.push(`${p}: ${error}`);
+  }
+
+  if (runtime) {
+    const tag = `runtime:${runtime.runtime}`;
+    for (const { nr, name } of runtime.syscalls) {
+      const e = report.syscalls.find((s) => s.nr === nr);
+      if (e) {
+        e.programs.push(tag);
+        e.runtime = true;
+      } else if (syscallName(nr) !== undefined) {
+        report.syscalls.push({ name, nr, programs: [tag], path: [], runtime: true });
+      }
+    }
+    report.syscalls.sort((a, b) => a.nr - b.nr);
+  }
+  report.warnings.unshift(...warnings);
+  report.image = { ref: opts.image, id: opened.imageId, source: opened.source };
+  if (phase1) {
+    report.phase1 = {
+      method: phase1.method,
+      seconds: opts.seconds ?? 30,
+      execs: phase1.execs.length,
+      warnings: phase1.warnings,
+      ...(phase1.containerExit ? { containerExit: phase1.containerExit } : {}),
+    };
+  }
+  if (runtime) report.runtime = runtime;
+  report.stats.seconds = (performance.now() - started) / 1000;
+  progress({ phase: 'done' });
+  return report;
+}
+
+/** Whether each program is an ELF file, a script, missing from the image, or something else. */
+function classify(opened: OpenedImage, programs: string[]): Map<string, 'elf' | 'script' | 'missing' | 'other'> {
+  const out = new Map<string, 'elf' | 'script' | 'missing' | 'other'>();
+  for (const p of programs) {
+    let head: Buffer;
+    try {
+      const f = resolveInRootfs(opened.rootfs, p);
+      const fd = openSync(f.hostPath, 'r');
+      try {
+        head = Buffer.alloc(4);
+        head = head.subarray(0, readSync(fd, head, 0, 4, 0));
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      out.set(p, 'missing');
+      continue;
+    }
+    if (head.length === 4 && head.toString('latin1') === '\x7fELF') out.set(p, 'elf');
+    else if (head.subarray(0, 2).toString('latin1') === '#!') out.set(p, 'script');
+    else out.set(p, 'other');
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+// The throwaway container that phase 1 watches: created from the image with its own CMD (or the
+// caller's), no network or the host's, labelled so that a leftover can be found, always removed.
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { InputError } from '../errors.js';
+
+/** The label on every phase-1 container, to find leftovers: `docker ps -a --filter label=confine=phase1`. */
+export const PHASE1_LABEL = { confine: 'phase1' };
+
+const CONNECT_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOENT: 'no such socket',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+function endpoint(docker: Docker): string {
+  const modem = (docker as unknown as { modem?: { socketPath?: unknown; host?: string; port?: string | number; protocol?: string } }).modem ?? {};
+  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
+  return `${modem.protocol ?? 'tcp'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
+}
+
+/** Turns a dockerode failure into an InputError the user can act on (engine unreachable, unknown image), else an Error. */
+export function engineError(docker: Docker, e: unknown, image: string): Error {
+  const err = (e ?? {}) as { statusCode?: number; code?: string; message?: string; json?: { message?: string } | null };
+  const detail = err.json?.message ?? err.message ?? String(e);
+  if (err.code && err.code in CONNECT_ERRORS) {
+    const env = process.env.DOCKER_HOST;
+    const hint = env ? `DOCKER_HOST is ${env}` : 'DOCKER_HOST is not set; set it to reach another engine';
+    return new InputError('Docker engine', `cannot connect to ${endpoint(docker)} (${CONNECT_ERRORS[err.code]}; ${hint})`);
+  }
+  if (err.statusCode === 404 && /image/i.test(detail)) return new InputError(image, 'no such image in the Docker engine');
+  return new Error(`Docker engine: ${detail.trim()}`);
+}
+
+/** Checks that the engine answers and has `image`; InputError otherwise. */
+export async function checkImage(docker: Docker, image: string): Promise<void> {
+  try {
+    await docker.getImage(image).inspect();
+  } catch (e) {
+    const err = e as { statusCode?: number };
+    if (err.statusCode === 404) throw new InputError(image, 'no such image in the Docker engine');
+    if (err.statusCode === 400) throw new InputError(image, 'not a valid image reference');
+    throw engineError(docker, e, image);
+  }
+}
+
+/** Creates (does not start) the phase-1 container. */
+export async function createPhase1Container(docker: Docker, image: string, network: 'none' | 'host', cmd?: string[], seccompProfile?: object): Promise<Docker.Container> {
+  try {
+    return await docker.createContainer({
+      name: `confine-phase1-${randomBytes(6).toString('hex')}`,
+      Image: image,
+      ...(cmd ? { Cmd: cmd } : {}),
+      Labels: { ...PHASE1_LABEL },
+      Tty: false,
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      OpenStdin: false,
+      // The engine takes the profile's JSON text itself (the CLI reads the file and sends that).
+      HostConfig: { NetworkMode: network, AutoRemove: false, ...(seccompProfile ? { SecurityOpt: [`seccomp=${JSON.stringify(seccompProfile)}`] } : {}) },
+    });
+  } catch (e) {
+    throw engineError(docker, e, image);
+  }
+}
+
+/** Resolves with the exit code when the container stops (for any reason); never rejects. */
+export function waitForExit(container: Docker.Container): Promise<number | undefined> {
+  return container.wait().then(
+    (r: { StatusCode?: number }) => r?.StatusCode,
+    () => undefined,
+  );
+}
+
+/** Stops (gracefully unless `kill`) and removes the container; returns a warning on failure, never throws. */
+export async function disposeContainer(container: Docker.Container, kill: boolean): Promise<string | undefined> {
+  if (!kill) {
+    try {
+      await container.stop({ t: 2 });
+    } catch {
+      // Already stopped (304) or gone: remove below settles it.
+    }
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await container.remove({ force: true, v: true });
+      return undefined;
+    } catch (e) {
+      const err = e as { statusCode?: number; message?: string };
+      if (err.statusCode === 404) return undefined;
+      // 409: removal already in progress, or the engine is still tearing the task down.
+      if (attempt < 5) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      return `could not remove container ${container.id.slice(0, 12)}: ${err.message ?? String(e)}`;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+// `confine verify`: run an image under a policy whose default action is SCMP_ACT_LOG, drive a
+// workload, and read back the kernel's audit records of the container's processes. Every record is a
+// syscall the policy would have denied (design notes section 6).
+import { spawn } from 'node:child_process';
+import type Docker from 'dockerode';
+import { openAuditSource } from '../audit/source.js';
+import { AUDIT_ARCH_X86_64, type SeccompRecord } from '../audit/records.js';
+import { recordContainer } from '../profile/index.js';
+import { auditCanary } from '../policy/runtime-base.js';
+import { syscallName } from '../x86_64/syscall-table.js';
+import { InputError } from '../errors.js';
+
+/** A Docker seccomp profile as read from JSON (only what verify looks at is typed). */
+export interface SeccompProfileJson {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  syscalls?: { names?: string[]; name?: string; action: string; [k: string]: unknown }[];
+  [k: string]: unknown;
+}
+
+export interface VerifyOptions {
+  docker: Docker;
+  image: string;
+  profile: SeccompProfileJson;
+  /** Where the profile came from, for messages. */
+  profileFile: string;
+  network?: 'none' | 'host';
+  /** The container runs at least this long (default 5 s), and until the workload ends. */
+  seconds?: number;
+  cmd?: string[];
+  /** A command run on the host once the container is up. */
+  workload?: string[];
+  /** Time allowed for the workload (default 600 s). */
+  workloadTimeoutSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: (what: string) => void;
+}
+
+/** One syscall the policy would have denied, per program. */
+export interface WouldBeDenial {
+  nr: number;
+  name: string;
+  program: string;
+  count: number;
+}
+
+export interface VerifyResult {
+  denials: WouldBeDenial[];
+  /** Seccomp records seen for the container's processes. */
+  records: number;
+  workload?: { command: string[]; code: number | null; signal: string | null; seconds: number; output: string };
+  auditSource: string;
+  containerPids: number;
+  warnings: string[];
+}
+
+/** The profile with every non-allow outcome turned into SCMP_ACT_LOG, so nothing is denied but all is recorded. */
+export function loggingProfile(p: SeccompProfileJson): SeccompProfileJson {
+  const out: SeccompProfileJson = { ...p, defaultAction: 'SCMP_ACT_LOG' };
+  delete out.defaultErrnoRet;
+  if (p.syscalls) out.syscalls = p.syscalls.map((r) => (r.action === 'SCMP_ACT_ALLOW' ? r : { ...r, action: 'SCMP_ACT_LOG', errnoRet: undefined }));
+  return out;
+}
+
+/** Checks that a parsed JSON value looks like a Docker seccomp profile; throws InputError naming the file. */
+export function checkProfile(v: unknown, file: string): SeccompProfileJson {
+  if (!v || typeof v !== 'object') throw new InputError(file, 'not a seccomp profile: expected a JSON object');
+  const p = v as SeccompProfileJson;
+  if (typeof p.defaultAction !== 'string') throw new InputError(file, 'not a seccomp profile: defaultAction is missing');
+  if (p.syscalls !== undefined && !Array.isArray(p.syscalls)) throw new InputError(file, 'not a seccomp profile: syscalls must be an array');
+  return p;
+}
+
+/** Runs the image under the profile in log mode with the workload and reports would-be denials. */
+export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const warnings: string[] = [];
+  const src = openAuditSource();
+  try {
+    // A log-everything probe first: proves audit records reach us here, so "no denials" means something.
+    progress('checking that seccomp audit records can be read');
+    await auditCanary(opts.docker, src);
+    src.read();
+    let workload: VerifyResult['workload'];
+    progress('starting the container');
+    const phase = await recordContainer({
+      docker: opts.docker,
+      image: opts.image,
+      seconds: opts.seconds ?? 5,
+      network: opts.network,
+      cmd: opts.cmd,
+      signal: opts.signal,
+      seccompProfile: loggingProfile(opts.profile),
+      whileRunning: opts.workload
+        ? async () => {
+            progress(`running the workload: ${opts.workload!.join(' ')}`);
+            workload = await runWorkload(opts.workload!, (opts.workloadTimeoutSeconds ?? 600) * 1000, opts.signal);
+          }
+        : undefined,
+    });
+    warnings.push(...phase.warnings);
+    if (phase.containerExit) warnings.push(`the container exited by itself after ${phase.containerExit.afterMs} ms with code ${phase.containerExit.code}`);
+    // Records can trail the events that caused them by a few milliseconds.
+    await new Promise((r) => setTimeout(r, 300));
+    const pids = new Set(phase.pids);
+    const execOf = new Map<number, string>();
+    for (const e of phase.execs) execOf.set(e.pid, e.path);
+    const mine: SeccompRecord[] = src.read().filter((r) => pids.has(r.pid));
+    warnings.push(...src.warnings);
+    const byKey = new Map<string, WouldBeDenial>();
+    for (const r of mine) {
+      if (r.arch !== AUDIT_ARCH_X86_64) warnings.push(`a ${r.arch} syscall ${r.syscall} by ${r.comm} (foreign architecture)`);
+      // The audit record names the executable as the process sees it; exec events fill in when it does not.
+      const program = r.exe && r.exe !== '/' ? r.exe : (execOf.get(r.pid) ?? r.comm);
+      const key = `${r.syscall} ${program}`;
+      const d = byKey.get(key);
+      if (d) d.count++;
+      else byKey.set(key, { nr: r.syscall, name: syscallName(r.syscall) ?? `nr${r.syscall}`, program, count: 1 });
+    }
+    return {
+      denials: [...byKey.values()].sort((a, b) => a.nr - b.nr || a.program.localeCompare(b.program)),
+      records: mine.length,
+      ...(workload ? { workload } : {}),
+      auditSource: src.kind,
+      containerPids: pids.size,
+      warnings,
+    };
+  } finally {
+    src.close();
+  }
+}
+
+/** Runs the workload on the host; its output is kept (the tail) for the report. */
+function runWorkload(command: string[], timeoutMs: number, signal?: AbortSignal): Promise<NonNullable<VerifyResult['workload']>> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: timeoutMs });
+    let output = '';
+    const keep = (b: Buffer): void => {
+      output = (output + b.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (e) => {
+      output += `\n${e.message}`;
+    });
+    child.on('close', (code, sig) => resolve({ command, code, signal: sig, seconds: (performance.now() - started) / 1000, output }));
+  });
+}

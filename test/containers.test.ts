@@ -1,0 +1,120 @@
+// Issue 3 acceptance on the real engine: analyse the test images (phase 1 + static analysis + the
+// runtime base set), run them under the resulting profile with a real workload, and check `verify`
+// both passes and fails when it should. Every test here reads kernel audit records, so they share one
+// file (one process) and run in order.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './support/paths.js';
+import { TEST_IMAGES, confine, dockerCli, engineUnavailable, waitFor } from './support/engine.js';
+
+interface ImageReport {
+  syscalls: { name: string; nr: number; programs: string[]; path: unknown[]; runtime?: boolean }[];
+  unresolved: unknown[];
+  programs: { path: string; error?: string; execs?: number }[];
+  runtime?: { runtime: string; version: string; syscalls: { nr: number; name: string }[] };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'confine-containers-'));
+const cache = join(work, 'cache');
+const NGINX_LOAD = join(REPO_ROOT, 'test', 'workloads', 'nginx.sh');
+const REDIS_LOAD = join(REPO_ROOT, 'test', 'workloads', 'redis.sh');
+let skip: string | undefined;
+
+before(async () => {
+  skip = await engineUnavailable(Object.values(TEST_IMAGES));
+});
+
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs the image detached under `profile` with host networking; returns the container id. */
+function runUnder(image: string, profile: string): string {
+  const r = dockerCli(['run', '-d', '--rm', '--network', 'host', '--security-opt', `seccomp=${profile}`, image]);
+  assert.equal(r.code, 0, `docker run under ${profile} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function spawnSyncSh(script: string): { code: number | null; out: string } {
+  const r = spawnSync('sh', [script], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+async function analyseImage(image: string, name: string): Promise<{ report: ImageReport; profile: string }> {
+  const json = join(work, `${name}.json`);
+  const profile = join(work, `${name}.profile.json`);
+  const r = await confine(['analyze', image, '--seconds', '5', '--network', 'host', '--json', json, '--profile', profile, '--cache-dir', cache]);
+  assert.equal(r.code, 0, `confine analyze ${image} failed:\n${r.stdout}\n${r.stderr}`);
+  return { report: JSON.parse(readFileSync(json, 'utf8')) as ImageReport, profile };
+}
+
+test('nginx image: analyse, then serve 1,000 requests under the profile and verify with 0 would-be denials', async (t) => {
+  if (skip) return t.skip(skip);
+  const { report, profile } = await analyseImage(TEST_IMAGES.nginx, 'nginx');
+  assert.ok(report.programs.some((p) => p.path === '/usr/sbin/nginx' && !p.error), `phase 1 did not find nginx: ${JSON.stringify(report.programs)}`);
+  assert.ok(report.runtime && report.runtime.syscalls.length > 0, 'the report has no runtime base set');
+  const names = new Set(report.syscalls.map((s) => s.name));
+  for (const n of ['accept4', 'epoll_wait', 'sendfile', 'setuid', 'execve']) assert.ok(names.has(n), `${n} missing from the nginx policy`);
+  t.diagnostic(`nginx image: ${report.syscalls.length} syscalls allowed, ${report.runtime.syscalls.length} from runtime ${report.runtime.runtime} ${report.runtime.version}`);
+
+  const id = runUnder(TEST_IMAGES.nginx, profile);
+  try {
+    await waitFor('nginx on 127.0.0.1:18080', () => spawnSync('curl', ['-sf', '-o', '/dev/null', 'http://127.0.0.1:18080/']).status === 0);
+    const load = spawnSyncSh(NGINX_LOAD);
+    assert.equal(load.code, 0, `workload under the profile failed:\n${load.out.slice(-2000)}`);
+    assert.match(load.out, /1000 requests, 0 errors/);
+  } finally {
+    dockerCli(['rm', '-f', id]);
+  }
+
+  const v = await confine(['verify', TEST_IMAGES.nginx, '--profile', profile, '--network', 'host', '--seconds', '3', '--', 'sh', NGINX_LOAD]);
+  assert.equal(v.code, 0, `verify reported problems:\n${v.stdout}\n${v.stderr}`);
+  assert.match(v.stdout, /no would-be denials/);
+});
+
+test('verify fails when a syscall the analysis proved necessary is removed (accept4)', async (t) => {
+  if (skip) return t.skip(skip);
+  const full = JSON.parse(readFileSync(join(work, 'nginx.profile.json'), 'utf8')) as { syscalls: { names: string[] }[] };
+  for (const rule of full.syscalls) rule.names = rule.names.filter((n) => n !== 'accept4');
+  const cut = join(work, 'nginx-no-accept4.json');
+  writeFileSync(cut, JSON.stringify(full));
+  const v = await confine(['verify', TEST_IMAGES.nginx, '--profile', cut, '--network', 'host', '--seconds', '3', '--', 'sh', NGINX_LOAD]);
+  assert.equal(v.code, 4, `verify should exit 4:\n${v.stdout}\n${v.stderr}`);
+  assert.match(v.stdout, /accept4 \(288\) by \/usr\/sbin\/nginx/);
+});
+
+test('redis image: analyse, then redis-benchmark, BGSAVE and CONFIG REWRITE under the profile; verify agrees', async (t) => {
+  if (skip) return t.skip(skip);
+  const { report, profile } = await analyseImage(TEST_IMAGES.redis, 'redis');
+  assert.ok(report.programs.some((p) => p.path === '/usr/bin/redis-server' && !p.error), `phase 1 did not find redis-server: ${JSON.stringify(report.programs)}`);
+  t.diagnostic(`redis image: ${report.syscalls.length} syscalls allowed`);
+  const id = runUnder(TEST_IMAGES.redis, profile);
+  try {
+    await waitFor('redis on 127.0.0.1:16379', () => spawnSync('redis-cli', ['-p', '16379', 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG');
+    const load = spawnSyncSh(REDIS_LOAD);
+    assert.equal(load.code, 0, `workload under the profile failed:\n${load.out.slice(-2000)}`);
+  } finally {
+    dockerCli(['rm', '-f', id]);
+  }
+  const v = await confine(['verify', TEST_IMAGES.redis, '--profile', profile, '--network', 'host', '--seconds', '3', '--', 'sh', REDIS_LOAD]);
+  assert.equal(v.code, 0, `verify reported problems:\n${v.stdout}\n${v.stderr}`);
+});
+
+test('scripted image: every short-lived program appears in phase 1, 10 runs out of 10', async (t) => {
+  if (skip) return t.skip(skip);
+  const expected = readFileSync(join(REPO_ROOT, 'e2e', 'images', 'scripted.expected'), 'utf8').split('\n').filter((l) => l.startsWith('/'));
+  const { default: Docker } = await import('dockerode');
+  const { recordContainer } = await import('../analysis/profile/index.js');
+  const docker = new Docker();
+  for (let run = 1; run <= 10; run++) {
+    const r = await recordContainer({ docker, image: TEST_IMAGES.scripted, seconds: 1.5, network: 'host' });
+    const seen = new Set(r.programs.map((p) => p.path));
+    const missed = expected.filter((p) => !seen.has(p));
+    assert.deepEqual(missed, [], `run ${run}: phase 1 missed ${missed.join(', ')} (saw ${[...seen].join(', ')})`);
+  }
+});
+
