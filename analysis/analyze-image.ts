@@ -73,6 +73,10 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
       onProgress: (p) => progress({ phase: 'phase1', detail: `${p.programs} program(s) seen`, done: Math.min(p.seconds, seconds), total: seconds }),
     });
     warnings.push(...phase1.warnings.map((w) => `phase 1: ${w}`));
+    if (phase1.containerExit) {
+      const { code, afterMs } = phase1.containerExit;
+      warnings.push(`phase 1: the container exited by itself after ${(afterMs / 1000).toFixed(1)} s with code ${code}: only what ran until then was recorded`);
+    }
     if (phase1.programs.length === 0) throw new InputError(opts.image, 'phase 1 saw no program run in the container');
     programs = phase1.programs.map((p) => p.path);
   }

@@ -1,0 +1,95 @@
+// Issue 3, bad input: each case gives one clear line (exit 2 where fatal) and writes nothing outside
+// the cache or the chosen output.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TEST_IMAGES, confine, engineUnavailable } from './support/engine.js';
+import { configBlob, digest, tarBytes } from '../analysis/image/fixtures.js';
+import { probeElf } from '../analysis/policy/probe-image.js';
+
+const work = mkdtempSync(join(tmpdir(), 'confine-bad-input-'));
+const cache = join(work, 'cache');
+let skip: string | undefined;
+
+before(async () => {
+  skip = await engineUnavailable([TEST_IMAGES.nginx]);
+});
+
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A fatal bad input: exit 2, exactly one line on stderr naming `what`, nothing on stdout. */
+function assertOneLineError(r: { code: number | null; stdout: string; stderr: string }, what: RegExp): void {
+  assert.equal(r.code, 2, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `more than one line:\n${r.stderr}`);
+  assert.match(lines[0], what);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'a stack trace was printed');
+}
+
+test('an unknown image: one line naming it', async (t) => {
+  if (skip) return t.skip(skip);
+  const r = await confine(['analyze', 'confine-test/no-such-image:1', '--seconds', '1', '--cache-dir', cache]);
+  assertOneLineError(r, /confine-test\/no-such-image:1: no such image in the Docker engine/);
+});
+
+test('an unreachable engine: the message names DOCKER_HOST', async () => {
+  const r = await confine(['analyze', 'confine-test/nginx:latest', '--seconds', '1', '--cache-dir', cache], { ...process.env, DOCKER_HOST: 'tcp://127.0.0.1:1' });
+  assertOneLineError(r, /Docker engine: cannot connect to tcp:\/\/127\.0\.0\.1:1 .*DOCKER_HOST/);
+  const profile = join(work, 'allow-nothing.json');
+  writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [] }));
+  const v = await confine(['verify', 'confine-test/nginx:latest', '--profile', profile, '--', 'true'], { ...process.env, DOCKER_HOST: 'tcp://127.0.0.1:1' });
+  assertOneLineError(v, /Docker engine: cannot connect to tcp:\/\/127\.0\.0\.1:1 .*DOCKER_HOST/);
+});
+
+test('a corrupt tarball: one line naming the file', async () => {
+  const bad = join(work, 'corrupt.tar');
+  writeFileSync(bad, randomBytes(10_000));
+  const r = await confine(['analyze', bad, '--program', '/bin/true', '--cache-dir', cache]);
+  assertOneLineError(r, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+});
+
+test('a container that exits at once: a warning, and what ran is still analysed', async (t) => {
+  if (skip) return t.skip(skip);
+  const json = join(work, 'exit.json');
+  const r = await confine(['analyze', TEST_IMAGES.nginx, '--cmd', '/usr/bin/true', '--seconds', '5', '--json', json, '--cache-dir', cache]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /warning: phase 1: the container exited by itself after [\d.]+ s with code 0/);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { programs: { path: string }[] };
+  assert.ok(report.programs.some((p) => p.path === '/usr/bin/true'), JSON.stringify(report.programs));
+});
+
+test('crafted tarballs: ../ entries, absolute symlinks and a hard link to /etc/passwd are refused or neutralised, reported, and nothing lands outside', async () => {
+  const canary = join(work, 'canary');
+  mkdirSync(canary);
+  const passwdLinks = statSync('/etc/passwd').nlink;
+  const layer = await tarBytes([
+    { name: 'probe', body: probeElf(), mode: 0o755 },
+    { name: `../../../../../../..${canary}/escaped`, body: 'x' },
+    { name: 'evil', type: 'symlink', linkname: canary },
+    { name: 'evil/through-link', body: 'x' },
+    { name: 'passwd', type: 'link', linkname: '/etc/passwd' },
+  ]);
+  const config = configBlob([layer]);
+  const files = new Map<string, Buffer>([
+    [`${digest(config).slice(7)}.json`, config],
+    ['layer.tar', layer],
+    ['manifest.json', Buffer.from(JSON.stringify([{ Config: `${digest(config).slice(7)}.json`, RepoTags: ['evil:1'], Layers: ['layer.tar'] }]))],
+  ]);
+  const tarball = join(work, 'evil.tar');
+  writeFileSync(tarball, await tarBytes([...files].map(([name, body]) => ({ name, body }))));
+  const r = await confine(['analyze', tarball, '--program', '/probe', '--cache-dir', cache]);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const out = r.stdout + r.stderr;
+  assert.match(out, /warning: image: .*escaped.*refused/);
+  assert.match(out, /warning: image: .*evil\/through-link.*refused/);
+  assert.match(out, /warning: image: .*passwd.*/);
+  // The image still opens: its one program is analysed (pause(), and the vDSO fallbacks every process has).
+  assert.match(r.stdout, /\/probe: \d+ syscalls, 1 objects/);
+  assert.deepEqual(readdirSync(canary), [], 'something was written outside the rootfs');
+  assert.equal(statSync('/etc/passwd').nlink, passwdLinks, '/etc/passwd gained a hard link');
+});
