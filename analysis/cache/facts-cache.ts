@@ -1,6 +1,7 @@
 // Per-object facts cached on disk by the file's sha256: facts do not depend on the image, so a
 // second image shipping the same libc reuses them.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FACTS_VERSION, type ObjectFacts } from '../program/facts.js';
@@ -34,7 +35,8 @@ export class FactsCache {
   put(facts: ObjectFacts): void {
     if (!this.dir) return;
     const file = join(this.dir, `${facts.sha256}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
+    // Unique per writer: worker threads of one process may write the same object at once.
+    const tmp = `${file}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(tmp, JSON.stringify(facts));
     renameSync(tmp, file);
   }

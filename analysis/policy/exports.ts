@@ -1,0 +1,172 @@
+// Policy exports: a report's syscalls with the user's review applied, as a Docker JSON profile, an
+// OCI runtime-spec `linux.seccomp` object, or a Kubernetes SeccompProfile for the
+// security-profiles-operator. Where the format has comments, each allowed syscall carries why.
+import type { PathStep, Report, SyscallEntry } from '../graph/report.js';
+import { syscallNumber } from '../x86_64/syscall-table.js';
+import type { DockerProfile } from './docker.js';
+
+/** A review of one syscall (the shape of the API's ReviewEntry, minus its time stamp). */
+export interface ReviewLike {
+  decision: 'allow' | 'deny';
+  note: string;
+}
+
+/** One allowed syscall of the exported policy. */
+export interface PolicyEntry {
+  name: string;
+  nr: number;
+  /** Why it is allowed: the justification path, the runtime, or the review. */
+  reason: string;
+}
+
+export type PolicyFormat = 'docker' | 'oci' | 'kubernetes';
+
+/** What an export produces (the shape of the API's ExportResult). */
+export interface RenderedPolicy {
+  format: PolicyFormat;
+  filename: string;
+  mime: string;
+  text: string;
+}
+
+/** The apiVersion of the security-profiles-operator SeccompProfile (served by every release; v1 only by the newest). */
+export const SPO_API_VERSION = 'security-profiles-operator.x-k8s.io/v1beta1';
+
+const ARCHITECTURES = ['SCMP_ARCH_X86_64'];
+
+/** Short object name for paths: "libc" for /usr/lib/x86_64-linux-gnu/libc.so.6, "nginx" for /usr/sbin/nginx. */
+function shortObject(path: string): string {
+  const base = path.split('/').pop() || path;
+  if (base === '[vdso]') return 'vdso';
+  const so = base.indexOf('.so');
+  return so > 0 ? base.slice(0, so) : base;
+}
+
+/** A path as one line: "nginx:main -> ngx_event_accept -> accept4@plt -> libc:accept4" (the object named where it changes). */
+export function pathText(path: PathStep[]): string {
+  let prev = '';
+  return path
+    .map((s) => {
+      const label = s.object === prev ? s.function : `${shortObject(s.object)}:${s.function}`;
+      prev = s.object;
+      return label;
+    })
+    .join(' -> ');
+}
+
+/** Why the analysis allows a syscall, in one line. */
+export function justification(s: SyscallEntry, runtime?: string): string {
+  const byRuntime = `made by the container runtime${runtime ? ` (${runtime})` : ''} between installing the filter and exec'ing the entrypoint`;
+  if (s.path.length === 0) return s.runtime ? byRuntime : 'found by the analysis (no path recorded)';
+  return s.runtime ? `${pathText(s.path)}; also ${byRuntime}` : pathText(s.path);
+}
+
+/** The allowed syscalls of a report with a review applied: denials dropped, review allowances added. Sorted by number. */
+export function policyEntries(report: Report, review: Record<string, ReviewLike> = {}): PolicyEntry[] {
+  const out = new Map<string, PolicyEntry>();
+  const runtime = report.runtime ? `${report.runtime.runtime} ${report.runtime.version}` : undefined;
+  for (const s of report.syscalls) {
+    const r = review[s.name];
+    if (r?.decision === 'deny') continue;
+    let reason = justification(s, runtime);
+    if (r?.decision === 'allow' && r.note.trim() !== '') reason += ` (review: ${r.note.trim()})`;
+    out.set(s.name, { name: s.name, nr: s.nr, reason });
+  }
+  for (const [name, r] of Object.entries(review)) {
+    if (r.decision !== 'allow' || out.has(name)) continue;
+    const nr = syscallNumber(name);
+    if (nr === undefined) continue;
+    const note = r.note.trim();
+    out.set(name, { name, nr, reason: note === '' ? 'added by review' : `added by review: ${note}` });
+  }
+  return [...out.values()].sort((a, b) => a.nr - b.nr);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\t]+/g, ' ').trim();
+}
+
+/** Docker JSON: deny by default (EPERM), one allow rule per syscall with its justification as the rule's comment. */
+export function dockerExport(entries: PolicyEntry[]): DockerProfile {
+  return {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet: 1,
+    architectures: [...ARCHITECTURES],
+    syscalls: entries.map((e) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW', comment: oneLine(`${e.name}: ${e.reason}`) })),
+  };
+}
+
+/** The OCI runtime-spec `linux.seccomp` object (no comment field exists there). */
+export interface OciSeccomp {
+  defaultAction: 'SCMP_ACT_ERRNO';
+  defaultErrnoRet: number;
+  architectures: string[];
+  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW' }[];
+}
+
+export function ociExport(entries: PolicyEntry[]): OciSeccomp {
+  const names = entries.map((e) => e.name).sort();
+  return {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet: 1,
+    architectures: [...ARCHITECTURES],
+    syscalls: names.length > 0 ? [{ names, action: 'SCMP_ACT_ALLOW' }] : [],
+  };
+}
+
+/** A Kubernetes object name (RFC 1123 label, 63 characters at most) from free text. */
+export function kubernetesName(text: string): string {
+  const slug = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `confine-${slug || 'profile'}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/**
+ * The SeccompProfile custom resource of the security-profiles-operator, as YAML. The CRD has no
+ * defaultErrnoRet, archMap or includes/excludes: the default action returns EPERM.
+ */
+export function kubernetesExport(entries: PolicyEntry[], name: string, header: string[] = []): string {
+  const lines: string[] = [];
+  for (const h of header) lines.push(`# ${oneLine(h)}`);
+  lines.push(`apiVersion: ${SPO_API_VERSION}`);
+  lines.push('kind: SeccompProfile');
+  lines.push('metadata:');
+  lines.push(`  name: ${kubernetesName(name)}`);
+  lines.push('spec:');
+  lines.push('  defaultAction: SCMP_ACT_ERRNO');
+  lines.push('  architectures:');
+  for (const a of ARCHITECTURES) lines.push(`    - ${a}`);
+  if (entries.length === 0) {
+    lines.push('  syscalls: []');
+  } else {
+    lines.push('  syscalls:');
+    lines.push('    - action: SCMP_ACT_ALLOW');
+    lines.push('      names:');
+    for (const e of entries) {
+      lines.push(`        # ${oneLine(`${e.name}: ${e.reason}`)}`);
+      lines.push(`        - ${e.name}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function fileStem(title: string): string {
+  return kubernetesName(title).replace(/^confine-/, '') || 'profile';
+}
+
+/** Renders entries in a format, with a suggested file name. `title` names the analysed image or programs. */
+export function renderPolicy(format: PolicyFormat, entries: PolicyEntry[], title: string, header: string[] = []): RenderedPolicy {
+  const stem = fileStem(title);
+  switch (format) {
+    case 'docker':
+      return { format, filename: `${stem}.seccomp.json`, mime: 'application/json', text: JSON.stringify(dockerExport(entries), null, 2) + '\n' };
+    case 'oci':
+      return { format, filename: `${stem}.oci-seccomp.json`, mime: 'application/json', text: JSON.stringify(ociExport(entries), null, 2) + '\n' };
+    case 'kubernetes':
+      return { format, filename: `${stem}.seccompprofile.yaml`, mime: 'application/yaml', text: kubernetesExport(entries, title, header) };
+    default:
+      throw new Error(`unknown export format ${String(format)}`);
+  }
+}

@@ -1,0 +1,86 @@
+// `confine serve [--port N] [--cache-dir DIR] [--workspace FILE]`: the UI in a browser, served on
+// 127.0.0.1 only. Prints the URL (with its one-time token) and runs until SIGINT/SIGTERM.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../analysis/errors.js';
+import { startWebHost, type WebHost } from '../electron/web-host.js';
+
+export const SERVE_USAGE = 'confine serve [--port N] [--cache-dir DIR] [--workspace FILE]';
+
+export interface ServeOptions {
+  port: number;
+  cacheDir: string;
+  workspaceFile: string;
+}
+
+/** The cache root the CLI uses too: $XDG_CACHE_HOME/confine or ~/.cache/confine. */
+export function defaultCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'confine');
+}
+
+/** Parses serve's arguments; InputError on bad ones. */
+export function parseServeArgs(argv: string[]): ServeOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: { port: { type: 'string' }, 'cache-dir': { type: 'string' }, workspace: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new InputError('serve', `${(e as Error).message} (usage: ${SERVE_USAGE})`);
+  }
+  const port = values.port !== undefined ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('serve', '--port takes a port number (0 picks a free one)');
+  const cacheDir = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheDir();
+  const workspaceFile = values.workspace ? resolve(values.workspace) : join(cacheDir, 'workspace.json');
+  return { port, cacheDir, workspaceFile };
+}
+
+/** Starts the web host and prints `Confine UI available at <url>`. */
+export async function startServe(o: ServeOptions): Promise<WebHost> {
+  let host: WebHost;
+  try {
+    host = await startWebHost({ port: o.port, cacheDir: o.cacheDir, workspaceFile: o.workspaceFile });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new InputError(`--port ${o.port}`, 'the port is in use on 127.0.0.1');
+    if (code === 'EACCES') throw new InputError(`--port ${o.port}`, 'not allowed to listen on this port');
+    throw e;
+  }
+  process.stdout.write(`Confine UI available at ${host.url}\n`);
+  return host;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; the handlers are in place as soon as this returns. */
+export function nextStopSignal(): Promise<void> {
+  return new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/**
+ * Starts the web host (printing its URL) and runs until SIGINT or SIGTERM, then stops running
+ * analyses and closes. The signal handlers are installed before the URL is printed, so a signal
+ * sent as soon as the URL appears stops the server cleanly.
+ */
+export async function serve(o: ServeOptions): Promise<number> {
+  const stopped = nextStopSignal();
+  const host = await startServe(o);
+  await stopped;
+  await host.close();
+  return 0;
+}
+
+/** The `serve` command. */
+export async function cmdServe(argv: string[]): Promise<number> {
+  return serve(parseServeArgs(argv));
+}

@@ -1,0 +1,254 @@
+// The one typed contract between the UI and the engine. The service layer (electron/service/)
+// implements it once; two transports carry it: Electron IPC (preload + contextBridge) and the
+// WebSocket of `confine serve`. The renderer only ever sees `ConfineApi` and `ConfineEvents`, so it
+// cannot tell which transport it has. Types only, plus the method list transports validate against:
+// nothing here may import Node or Electron.
+import type { EdgeKind, PathStep, Report } from '../analysis/graph/report.js';
+
+export type { EdgeKind, PathStep, Report };
+
+/** Whether the Docker engine answers, and where the service looked for it. */
+export interface EngineStatus {
+  reachable: boolean;
+  /** DOCKER_HOST syntax, e.g. unix:///var/run/docker.sock. */
+  endpoint: string;
+  error?: string;
+}
+
+/** An image in the local engine. */
+export interface ImageInfo {
+  id: string;
+  /** repo:tag names; empty for untagged images. */
+  tags: string[];
+  size: number;
+  /** ISO 8601. */
+  created: string;
+}
+
+/** What to analyse. */
+export type AnalysisTarget =
+  | { kind: 'engine'; image: string }
+  /** A docker-save or OCI tarball, an OCI layout directory or a root filesystem directory. */
+  | { kind: 'path'; path: string }
+  /** Programs of the machine the service runs on (`--rootfs /`). */
+  | { kind: 'host'; programs: string[] };
+
+export interface AnalysisRequest {
+  target: AnalysisTarget;
+  /** Phase-1 window (default 30). */
+  seconds?: number;
+  /** Analyse exactly these programs (paths inside the image) and skip phase 1. */
+  programs?: string[];
+  network?: 'none' | 'host';
+}
+
+/** Streamed while a job runs. */
+export interface JobProgress {
+  jobId: string;
+  /** image | phase1 | runtime | load | objects | graph | done */
+  phase: string;
+  file?: string;
+  done?: number;
+  total?: number;
+  elapsedMs: number;
+}
+
+/** Sent once when a job ends, however it ends. */
+export interface JobFinished {
+  jobId: string;
+  reportId?: string;
+  error?: string;
+  cancelled?: boolean;
+}
+
+/** A stored analysis. */
+export interface ReportMeta {
+  id: string;
+  /** The image reference, tarball path or host program list. */
+  title: string;
+  createdAt: string;
+  syscalls: number;
+  programs: number;
+  unresolved: number;
+}
+
+/** A function of a program's call graph (one graph per analysed program). */
+export interface GraphNode {
+  /** Stable within one (report, program) graph. */
+  id: number;
+  object: string;
+  /** Function entry, hex without 0x. */
+  address: string;
+  name: string;
+  /** Syscall numbers made by a syscall instruction inside this function. */
+  syscalls: number[];
+  /** The function is a program root (entry point, init function, ...): why. */
+  root?: string;
+}
+
+export interface GraphEdge {
+  from: number;
+  to: number;
+  kind: EdgeKind;
+  /** The call/jump instruction (hex) in `from`. */
+  site: string;
+}
+
+/** Part of a call graph: what the UI renders (never the whole graph). */
+export interface Subgraph {
+  program: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** More neighbours exist than were returned. */
+  truncated: boolean;
+}
+
+export interface DisasmLine {
+  /** hex without 0x */
+  address: string;
+  /** hex bytes, space separated */
+  bytes: string;
+  text: string;
+  /** The instruction the caller asked about (a call site or the syscall). */
+  focus?: boolean;
+}
+
+export interface Disassembly {
+  object: string;
+  function?: string;
+  lines: DisasmLine[];
+}
+
+/** A policy that is not an analysis: an imported Docker JSON profile or a built-in one. */
+export interface ProfileMeta {
+  id: string;
+  name: string;
+  /** docker-default is built in; others were imported; recording = a dynamic recording. */
+  kind: 'builtin' | 'imported' | 'recording';
+  syscalls: number;
+}
+
+export type PolicyRef = { kind: 'report'; id: string } | { kind: 'profile'; id: string };
+
+export interface DiffRow {
+  name: string;
+  nr?: number;
+  side: 'added' | 'removed' | 'common';
+  /** Why the left / right policy has it (the first steps of a justification path, a review note, "in profile"). */
+  leftReason?: string;
+  rightReason?: string;
+}
+
+/** added = only on the right, removed = only on the left. */
+export interface PolicyDiff {
+  left: string;
+  right: string;
+  added: number;
+  removed: number;
+  common: number;
+  rows: DiffRow[];
+}
+
+export type ReviewDecision = 'allow' | 'deny';
+
+export interface ReviewEntry {
+  decision: ReviewDecision;
+  note: string;
+  updatedAt: string;
+}
+
+/** The user's review, kept in a JSON workspace file (stable key order, readable in a git diff). */
+export interface Workspace {
+  path: string;
+  /** reportId -> syscall name -> review */
+  reviews: Record<string, Record<string, ReviewEntry>>;
+}
+
+export type ExportFormat = 'docker' | 'oci' | 'kubernetes';
+
+export interface ExportResult {
+  format: ExportFormat;
+  /** Suggested file name. */
+  filename: string;
+  mime: string;
+  text: string;
+}
+
+/** What the transport can do beyond the contract. */
+export interface HostInfo {
+  transport: 'electron' | 'web';
+  /** Electron shows a native save dialog (saveExport); the browser downloads instead. */
+  nativeSave: boolean;
+  version: string;
+}
+
+/** Every request the UI can make. Each method resolves with plain JSON data or rejects with an Error whose message is for the user. */
+export interface ConfineApi {
+  hostInfo(): Promise<HostInfo>;
+  engineStatus(): Promise<EngineStatus>;
+  listImages(): Promise<ImageInfo[]>;
+  startAnalysis(req: AnalysisRequest): Promise<{ jobId: string }>;
+  cancelAnalysis(jobId: string): Promise<void>;
+  listReports(): Promise<ReportMeta[]>;
+  getReport(reportId: string): Promise<Report>;
+  /** Functions whose name contains `query` (case-insensitive), best matches first. */
+  searchFunctions(reportId: string, program: string, query: string, limit?: number): Promise<GraphNode[]>;
+  /** The program's roots (entry points and friends), to start exploring from. */
+  roots(reportId: string, program: string): Promise<Subgraph>;
+  /** Callers or callees of one function. */
+  neighbours(reportId: string, program: string, node: number, direction: 'callers' | 'callees', limit?: number): Promise<Subgraph>;
+  /** The justification path of a syscall as a graph (nodes in path order; the last one holds the syscall site). */
+  pathGraph(reportId: string, nr: number): Promise<Subgraph>;
+  /** Instructions around `address` in `object` (of the analysed rootfs). */
+  disassemble(reportId: string, object: string, address: string, context?: number): Promise<Disassembly>;
+  listProfiles(): Promise<ProfileMeta[]>;
+  importProfile(name: string, json: string): Promise<ProfileMeta>;
+  diff(left: PolicyRef, right: PolicyRef): Promise<PolicyDiff>;
+  getWorkspace(): Promise<Workspace>;
+  /** decision null removes the review. */
+  setReview(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Promise<Workspace>;
+  /** The policy of a report with its review applied, in a format. */
+  exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult>;
+  /** Electron only: native save dialog; resolves with the chosen path, or null when cancelled. */
+  saveExport(result: ExportResult): Promise<string | null>;
+}
+
+/** Events pushed to the UI. */
+export interface ConfineEvents {
+  progress: JobProgress;
+  finished: JobFinished;
+}
+
+export type ApiMethod = keyof ConfineApi;
+export type EventName = keyof ConfineEvents;
+
+/** Every method name: transports refuse anything else. */
+export const API_METHODS: readonly ApiMethod[] = [
+  'hostInfo',
+  'engineStatus',
+  'listImages',
+  'startAnalysis',
+  'cancelAnalysis',
+  'listReports',
+  'getReport',
+  'searchFunctions',
+  'roots',
+  'neighbours',
+  'pathGraph',
+  'disassemble',
+  'listProfiles',
+  'importProfile',
+  'diff',
+  'getWorkspace',
+  'setReview',
+  'exportPolicy',
+  'saveExport',
+] as const;
+
+export const EVENT_NAMES: readonly EventName[] = ['progress', 'finished'] as const;
+
+/** The shape preload exposes as `window.confine` and the WebSocket client implements: one generic call plus events. */
+export interface ConfineBridge {
+  invoke<M extends ApiMethod>(method: M, ...args: Parameters<ConfineApi[M]>): ReturnType<ConfineApi[M]>;
+  on<E extends EventName>(event: E, listener: (data: ConfineEvents[E]) => void): () => void;
+}

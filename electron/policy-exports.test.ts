@@ -1,0 +1,167 @@
+// Policy exports and the Docker profile reader, against real content: Docker's own default profile
+// (bundled) and exports of a report-shaped policy read back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readDockerProfile, dockerDefaultProfileText } from '../analysis/policy/profile-import.js';
+import { dockerExport, kubernetesExport, ociExport, pathText, policyEntries, renderPolicy, SPO_API_VERSION } from '../analysis/policy/exports.js';
+import type { Report, SyscallEntry } from '../analysis/graph/report.js';
+import { SYSCALL_NAMES, syscallNumber } from '../analysis/x86_64/syscall-table.js';
+import { InputError } from '../analysis/errors.js';
+import { parseYamlSubset } from './testkit.js';
+
+const TABLE_SIZE = SYSCALL_NAMES.filter((n) => n !== undefined).length;
+
+function entry(name: string, path: [string, string][], runtime = false): SyscallEntry {
+  return {
+    name,
+    nr: syscallNumber(name)!,
+    programs: ['/usr/sbin/nginx'],
+    path: path.map(([object, fn], i) => ({ object, function: fn, address: (0x1000 + i * 16).toString(16), edge: i === 0 ? 'root' : 'call', site: (0x1004 + i * 16).toString(16) })),
+    ...(runtime ? { runtime: true } : {}),
+  };
+}
+
+const NGINX = '/usr/sbin/nginx';
+const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
+
+function fakeReport(): Report {
+  return {
+    tool: 'confine',
+    version: 3,
+    kernel: '6.11',
+    rootfs: '/',
+    programs: [{ path: NGINX, objects: [NGINX, LIBC], syscalls: 4, unresolved: 0, warnings: [] }],
+    syscalls: [
+      entry('read', [[NGINX, 'main'], [NGINX, 'ngx_read'], [NGINX, 'read@plt'], [LIBC, 'read']]),
+      entry('write', [[NGINX, 'main'], [LIBC, 'write']]),
+      entry('accept4', [[NGINX, 'main'], [NGINX, 'ngx_event_accept'], [NGINX, 'accept4@plt'], [LIBC, 'accept4']]),
+      entry('exit_group', [[NGINX, 'main'], [LIBC, 'exit'], [LIBC, '_exit']]),
+      entry('capset', [], true),
+    ].sort((a, b) => a.nr - b.nr),
+    unresolved: [],
+    warnings: [],
+    runtime: { runtime: 'runc', version: '1.1.12', kernel: '6.1.0', syscalls: [{ nr: 126, name: 'capset' }], runs: 3, source: 'kmsg', cached: true },
+    stats: { objects: 2, functions: 10, instructions: 100, cachedObjects: 0, seconds: 1 },
+  };
+}
+
+test("Docker's bundled default profile: the well-known x86-64 set for default capabilities", () => {
+  const p = readDockerProfile(dockerDefaultProfileText(), 'docker-default.json', '6.1.0');
+  assert.equal(p.defaultAllow, false);
+  // 349 names in the unconditional rule, of which the 32-bit and other-architecture ones are not
+  // x86-64 calls, plus the conditional rules that apply: 298 with the Linux 6.11 table.
+  assert.ok(p.names.size >= 290 && p.names.size <= 310, `docker-default allows ${p.names.size}`);
+  for (const n of ['read', 'openat', 'clone', 'socket', 'personality', 'arch_prctl', 'modify_ldt', 'ptrace', 'process_vm_readv', 'chroot', 'io_uring_setup', 'epoll_ctl_old']) {
+    assert.ok(p.names.has(n), `${n} is allowed by default`);
+  }
+  // Need a capability Docker does not grant by default, another architecture, or are errno rules.
+  for (const n of ['clone3', 'mount', 'reboot', 'bpf', 'open_by_handle_at', 'init_module', 'kexec_load', 'unshare', 'setns', 'perf_event_open', 'iopl', 'syslog']) {
+    assert.ok(!p.names.has(n), `${n} is denied by default`);
+  }
+  for (const n of ['chown32', 'socketcall', '_llseek', 'arm_fadvise64_64', 's390_runtime_instr', 'riscv_flush_icache']) assert.ok(p.unknown.includes(n), `${n} is not an x86-64 call`);
+  // ptrace needs kernel 4.8 without CAP_SYS_PTRACE.
+  assert.ok(!readDockerProfile(dockerDefaultProfileText(), 'd', '4.4.0').names.has('ptrace'));
+  console.log(`docker-default: ${p.names.size} x86-64 syscalls allowed, ${p.unknown.length} names of other architectures ignored`);
+});
+
+test('an allow-by-default profile lists denials; conditional denials keep the call', () => {
+  const p = readDockerProfile(
+    JSON.stringify({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [
+        { names: ['mount', 'reboot'], action: 'SCMP_ACT_ERRNO' },
+        { names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 40, op: 'SCMP_CMP_EQ' }] },
+        { names: ['kexec_load'], action: 'SCMP_ACT_KILL', includes: { caps: ['CAP_SYS_BOOT'] } },
+        { name: 'swapon', action: 'SCMP_ACT_ERRNO' },
+      ],
+    }),
+  );
+  assert.equal(p.defaultAllow, true);
+  assert.equal(p.names.size, TABLE_SIZE - 3);
+  for (const n of ['mount', 'reboot', 'swapon']) assert.ok(!p.names.has(n));
+  // The kexec_load denial only applies with a capability the container does not have.
+  for (const n of ['socket', 'read', 'kexec_load']) assert.ok(p.names.has(n));
+});
+
+test('includes/excludes follow moby: all included caps needed, any excluded cap or arch excludes', () => {
+  const p = readDockerProfile({
+    defaultAction: 'SCMP_ACT_ERRNO',
+    syscalls: [
+      { names: ['chroot'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_CHROOT'] } },
+      { names: ['mount'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_CHROOT', 'CAP_SYS_ADMIN'] } },
+      { names: ['clone'], action: 'SCMP_ACT_ALLOW', excludes: { caps: ['CAP_SYS_ADMIN'] } },
+      { names: ['unshare'], action: 'SCMP_ACT_ALLOW', excludes: { caps: ['CAP_KILL'] } },
+      { names: ['arch_prctl'], action: 'SCMP_ACT_ALLOW', includes: { arches: ['amd64'] } },
+      { names: ['set_tls'], action: 'SCMP_ACT_ALLOW', includes: { arches: ['arm'] } },
+      { names: ['vhangup'], action: 'SCMP_ACT_ALLOW', excludes: { arches: ['amd64'] } },
+      { names: ['getpid'], action: 'SCMP_ACT_LOG' },
+      { names: ['kill'], action: 'SCMP_ACT_TRACE' },
+    ],
+  });
+  assert.deepEqual([...p.names].sort(), ['arch_prctl', 'chroot', 'clone', 'getpid']);
+});
+
+test('bad profiles are input errors naming the profile', () => {
+  assert.throws(() => readDockerProfile('{', 'mine.json'), (e: unknown) => e instanceof InputError && /mine\.json: not valid JSON/.test(e.message));
+  assert.throws(() => readDockerProfile('[]', 'x'), InputError);
+  assert.throws(() => readDockerProfile('{"syscalls": []}', 'x'), /defaultAction/);
+  assert.throws(() => readDockerProfile('{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": {}}', 'x'), /not a list/);
+  assert.throws(() => readDockerProfile('{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"]}]}', 'x'), /no action/);
+});
+
+test('justifications name the object where it changes', () => {
+  const r = fakeReport();
+  assert.equal(pathText(r.syscalls.find((s) => s.name === 'accept4')!.path), 'nginx:main -> ngx_event_accept -> accept4@plt -> libc:accept4');
+});
+
+test('the review applies to every format, and exports read back to the same set', () => {
+  const report = fakeReport();
+  const entries = policyEntries(report, { write: { decision: 'deny', note: 'logs go to a pipe opened by the runtime' }, ptrace: { decision: 'allow', note: 'debugging sidecar' }, read: { decision: 'allow', note: 'seen in strace' } });
+  const names = entries.map((e) => e.name);
+  assert.deepEqual(names, ['read', 'ptrace', 'capset', 'exit_group', 'accept4']);
+  const expected = new Set(names);
+
+  const docker = dockerExport(entries);
+  assert.equal(docker.defaultAction, 'SCMP_ACT_ERRNO');
+  assert.equal(docker.defaultErrnoRet, 1);
+  assert.deepEqual(docker.architectures, ['SCMP_ARCH_X86_64']);
+  const comment = (n: string): string | undefined => docker.syscalls.find((s) => s.names[0] === n)?.comment;
+  assert.equal(comment('accept4'), 'accept4: nginx:main -> ngx_event_accept -> accept4@plt -> libc:accept4');
+  assert.equal(comment('ptrace'), 'ptrace: added by review: debugging sidecar');
+  assert.equal(comment('read'), 'read: nginx:main -> ngx_read -> read@plt -> libc:read (review: seen in strace)');
+  assert.match(comment('capset')!, /^capset: made by the container runtime \(runc 1\.1\.12\)/);
+  assert.deepEqual(readDockerProfile(JSON.stringify(docker)).names, expected);
+
+  const oci = ociExport(entries);
+  assert.deepEqual(Object.keys(oci).sort(), ['architectures', 'defaultAction', 'defaultErrnoRet', 'syscalls']);
+  assert.deepEqual(oci.syscalls, [{ names: [...expected].sort(), action: 'SCMP_ACT_ALLOW' }]);
+  assert.deepEqual(readDockerProfile(oci).names, expected);
+
+  const yaml = kubernetesExport(entries, 'confine-test/nginx:latest', ['generated by a test']);
+  const { value, comments } = parseYamlSubset(yaml);
+  assert.deepEqual(value, {
+    apiVersion: SPO_API_VERSION,
+    kind: 'SeccompProfile',
+    metadata: { name: 'confine-confine-test-nginx-latest' },
+    spec: { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ action: 'SCMP_ACT_ALLOW', names }] },
+  });
+  assert.equal(SPO_API_VERSION, 'security-profiles-operator.x-k8s.io/v1beta1');
+  assert.doesNotMatch(yaml, /defaultErrnoRet|archMap|includes|excludes/);
+  // Each name is preceded by its justification.
+  const lines = yaml.split('\n');
+  for (const n of names) {
+    const i = lines.indexOf(`        - ${n}`);
+    assert.ok(i > 0, `${n} listed`);
+    assert.ok(lines[i - 1].startsWith(`        # ${n}: `), `${n} has its comment: ${lines[i - 1]}`);
+  }
+  assert.ok(comments.some((c) => c.text === 'ptrace: added by review: debugging sidecar'));
+  // Newlines in a note cannot break out of the comment.
+  const tricky = kubernetesExport(policyEntries(report, { ptrace: { decision: 'allow', note: 'x\nkind: Pod' } }), 'n');
+  assert.equal((parseYamlSubset(tricky).value as { kind: string }).kind, 'SeccompProfile');
+
+  const empty = parseYamlSubset(kubernetesExport([], 'nothing')).value as { spec: { syscalls: unknown[] } };
+  assert.deepEqual(empty.spec.syscalls, []);
+
+  assert.equal(renderPolicy('docker', entries, 'confine-test/nginx:latest').filename, 'confine-test-nginx-latest.seccomp.json');
+  assert.equal(renderPolicy('kubernetes', entries, '/usr/bin/true').mime, 'application/yaml');
+});

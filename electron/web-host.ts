@@ -1,0 +1,244 @@
+// Browser mode (`confine serve`): the built renderer and the API over a WebSocket, on 127.0.0.1
+// only. The service can drive the Docker engine, so this is guarded like root access: a random
+// token (given once in the printed URL, then an HttpOnly SameSite=Strict cookie) on every request
+// and upgrade, Host checked against the loopback names (DNS rebinding), Origin checked against Host
+// (cross-site requests and WebSocket hijacking), and a strict Content-Security-Policy.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { API_METHODS, type ApiMethod, type ConfineEvents } from './api.js';
+import { WS_PATH, type WsEvent, type WsRequest, type WsResponse } from './ws-protocol.js';
+import { ConfineService } from './service/service.js';
+import { readStatic, safeSegments } from './static-files.js';
+
+export interface WebHostOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  cacheDir: string;
+  workspaceFile: string;
+  /** The built renderer (default: dist/renderer next to this module's directory). */
+  rendererDir?: string;
+  docker?: Docker;
+  /** The access token (default: 32 random bytes, hex). */
+  token?: string;
+}
+
+export interface WebHost {
+  /** The URL to open: it carries the token once. */
+  url: string;
+  port: number;
+  server: Server;
+  service: ConfineService;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const MAX_MESSAGE_BYTES = 16 << 20;
+
+const NOT_BUILT_PAGE = '<!doctype html><meta charset="utf-8"><title>Confine</title><p>The Confine UI is not built yet: build the renderer into dist/renderer (its Vite build), then reload this page.</p>\n';
+
+/** dist/renderer, beside dist/electron where this module is compiled to. */
+export function defaultRendererDir(): string {
+  return fileURLToPath(new URL('../renderer/', import.meta.url));
+}
+
+/** The Content-Security-Policy for a port: scripts and connections to this origin only. */
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+function sameSecret(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Starts the browser-mode host on 127.0.0.1. */
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const rendererDir = opts.rendererDir ?? defaultRendererDir();
+  const clients = new Set<WebSocket>();
+  const broadcast = <E extends keyof ConfineEvents>(event: E, data: ConfineEvents[E]): void => {
+    const text = JSON.stringify({ event, data } satisfies WsEvent);
+    for (const c of clients) if (c.readyState === WebSocket.OPEN) c.send(text);
+  };
+  const service = new ConfineService({ cacheDir: opts.cacheDir, workspaceFile: opts.workspaceFile, docker: opts.docker, emit: broadcast, transport: 'web' });
+  const server = createServer();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  let cookieName = 'confine';
+  let csp = '';
+  let allowedHosts = new Set<string>();
+
+  const securityHeaders = (res: ServerResponse): void => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  };
+
+  /** 0 when Host and Origin are acceptable, else the status to refuse with. */
+  const checkOrigin = (req: IncomingMessage): number => {
+    const host = req.headers.host;
+    if (!host || !allowedHosts.has(host)) return 403;
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}`) return 403;
+    return 0;
+  };
+
+  const plain = (res: ServerResponse, status: number, text: string): void => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(text + '\n');
+  };
+
+  const serveFile = async (req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void> => {
+    let f = await readStatic(rendererDir, rawPath);
+    if (!f) {
+      const segments = safeSegments(rawPath);
+      const wantsIndex = segments !== undefined && (segments.length === 0 || (segments.length === 1 && segments[0] === 'index.html'));
+      if (!wantsIndex || existsSync(join(rendererDir, 'index.html'))) return plain(res, 404, 'Not found');
+      f = { body: Buffer.from(NOT_BUILT_PAGE), type: 'text/html; charset=utf-8', index: true };
+    }
+    res.statusCode = 200;
+    res.setHeader('Content-Type', f.type);
+    res.setHeader('Content-Length', f.body.length);
+    res.setHeader('Cache-Control', f.index ? 'no-store' : 'no-cache');
+    res.end(req.method === 'HEAD' ? undefined : f.body);
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    securityHeaders(res);
+    const refused = checkOrigin(req);
+    if (refused) return plain(res, refused, 'Forbidden');
+    const raw = req.url ?? '/';
+    if (!raw.startsWith('/')) return plain(res, 400, 'Bad request');
+    const q = raw.indexOf('?');
+    const rawPath = q < 0 ? raw : raw.slice(0, q);
+    const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    const given = params.get('token');
+    if (given !== null) {
+      if (!sameSecret(given, token)) return plain(res, 401, 'Unauthorized: the token is wrong; open the URL confine serve printed');
+      params.delete('token');
+      const rest = params.toString();
+      res.statusCode = 302;
+      res.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Location', rawPath + (rest ? `?${rest}` : ''));
+      res.setHeader('Cache-Control', 'no-store');
+      res.end();
+      return;
+    }
+    if (!sameSecret(cookieValue(req, cookieName), token)) return plain(res, 401, 'Unauthorized: open the URL confine serve printed (it carries the access token)');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return plain(res, 405, 'Method not allowed');
+    }
+    if (rawPath === WS_PATH) return plain(res, 426, 'Upgrade required');
+    serveFile(req, res, rawPath).catch(() => {
+      if (!res.headersSent) plain(res, 500, 'Internal error');
+      else res.destroy();
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+      socket.destroy();
+    };
+    socket.on('error', () => socket.destroy());
+    const raw = req.url ?? '/';
+    const rawPath = raw.split('?')[0];
+    const refused = checkOrigin(req);
+    if (refused) return refuse(refused, 'Forbidden');
+    if (!sameSecret(cookieValue(req, cookieName), token)) return refuse(401, 'Unauthorized');
+    if (rawPath !== WS_PATH) return refuse(404, 'Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', () => clients.delete(ws));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const reply = (r: WsResponse): void => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(r));
+      };
+      if (isBinary) return;
+      let msg: Partial<WsRequest>;
+      try {
+        msg = JSON.parse(data.toString()) as Partial<WsRequest>;
+      } catch {
+        return;
+      }
+      if (!msg || typeof msg !== 'object' || typeof msg.id !== 'number' || !Number.isSafeInteger(msg.id)) return;
+      const id = msg.id;
+      if (typeof msg.method !== 'string' || !API_METHODS.includes(msg.method as ApiMethod)) return reply({ id, error: `unknown method ${JSON.stringify(msg.method)}` });
+      if (!Array.isArray(msg.args)) return reply({ id, error: 'args must be a list' });
+      const fn = (service as unknown as Record<ApiMethod, (...a: unknown[]) => Promise<unknown>>)[msg.method as ApiMethod];
+      const args = msg.args;
+      Promise.resolve()
+        .then(() => fn.apply(service, args))
+        .then(
+          (result) => reply({ id, result: result ?? null }),
+          (e: unknown) => reply({ id, error: e instanceof Error ? e.message : String(e) }),
+        );
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('the web host has no TCP address');
+  const port = addr.port;
+  cookieName = `confine_${port}`;
+  csp = contentSecurityPolicy(port);
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const c of clients) c.terminate();
+      wss.close();
+      await service.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    })());
+
+  return { url: `http://${HOST}:${port}/?token=${token}`, port, server, service, close };
+}
