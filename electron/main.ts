@@ -1,5 +1,5 @@
 // The Electron main process. The window is sandboxed and context-isolated, loads the renderer from
-// the privileged app://confine/ scheme (dist/renderer, no traversal), may not navigate or open
+// the privileged app://confine/ scheme (dist/ui, no traversal), may not navigate or open
 // windows, and reaches the service only through `confine:invoke`, whose handler checks that the
 // call comes from that origin (like VS Code's sender validation) and names a method of the contract.
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
@@ -29,7 +29,7 @@ const CSP = [
   "form-action 'none'",
 ].join('; ');
 
-const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
+const rendererDir = fileURLToPath(new URL('../ui/', import.meta.url));
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
 // Must happen before the app is ready: app:// behaves like https (standard, secure origin).

@@ -21,7 +21,7 @@ export interface WebHostOptions {
   port?: number;
   cacheDir: string;
   workspaceFile: string;
-  /** The built renderer (default: dist/renderer next to this module's directory). */
+  /** The built renderer (default: dist/ui next to this module's directory). */
   rendererDir?: string;
   docker?: Docker;
   /** The access token (default: 32 random bytes, hex). */
@@ -40,11 +40,11 @@ export interface WebHost {
 const HOST = '127.0.0.1';
 const MAX_MESSAGE_BYTES = 16 << 20;
 
-const NOT_BUILT_PAGE = '<!doctype html><meta charset="utf-8"><title>Confine</title><p>The Confine UI is not built yet: build the renderer into dist/renderer (its Vite build), then reload this page.</p>\n';
+const NOT_BUILT_PAGE = '<!doctype html><meta charset="utf-8"><title>Confine</title><p>The Confine UI is not built yet: build the renderer into dist/ui (npm run build:renderer), then reload this page.</p>\n';
 
-/** dist/renderer, beside dist/electron where this module is compiled to. */
+/** dist/ui (the Vite build of renderer/; dist/renderer holds tsc's output of its state tests), beside dist/electron. */
 export function defaultRendererDir(): string {
-  return fileURLToPath(new URL('../renderer/', import.meta.url));
+  return fileURLToPath(new URL('../ui/', import.meta.url));
 }
 
 /** The Content-Security-Policy for a port: scripts and connections to this origin only. */

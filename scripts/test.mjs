@@ -1,4 +1,5 @@
-// The one test command: type check (build), lint, then every *.test.js under dist with node's runner.
+// The one test command: type check (build), the renderer's type check and build, lint, then every
+// *.test.js under dist with node's runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,9 @@ function findTests(dir, out = []) {
 }
 
 run('npx', ['tsc', '-p', 'tsconfig.json']);
+run('npx', ['tsc', '-p', 'renderer/tsconfig.json']);
+// The UI the web host serves (and the end-to-end tests drive), built by Vite into dist/ui.
+run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 run('npx', ['eslint', '.']);
 const filter = process.argv[2];
 const files = findTests('dist').filter((f) => !filter || f.includes(filter)).sort();

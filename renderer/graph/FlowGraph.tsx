@@ -1,0 +1,149 @@
+// A call graph canvas: React Flow with elk positions. Holds only what the caller passes (the
+// expanded part of a graph), re-laid out when the set of nodes or edges changes.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Background, Controls, MarkerType, ReactFlow, type Edge, type ReactFlowInstance } from '@xyflow/react';
+import type { GraphEdge } from '../../electron/api.js';
+import { FunctionNode, type FunctionFlowNode, type FunctionNodeData } from './FunctionNode.js';
+import { layeredLayout, nodeSize, type LayoutDirection, type Positions } from './layout.js';
+
+export interface FlowNodeSpec extends Omit<FunctionNodeData, 'direction' | 'selected'> {
+  id: number;
+}
+
+const EDGE_LABELS: Record<GraphEdge['kind'], string> = {
+  root: 'root',
+  call: 'call',
+  tail: 'tail',
+  fallthrough: 'fallthrough',
+  plt: 'PLT',
+  got: 'GOT',
+  ifunc: 'ifunc',
+  indirect: 'indirect',
+  syscall: 'syscall',
+};
+
+const NODE_TYPES = { function: FunctionNode };
+
+export function FlowGraph({
+  nodes,
+  edges,
+  selected,
+  onSelect,
+  onOpen,
+  direction,
+  highlightEdges,
+  testId,
+}: {
+  nodes: FlowNodeSpec[];
+  edges: GraphEdge[];
+  selected?: number;
+  onSelect: (id: number | undefined) => void;
+  onOpen?: (id: number) => void;
+  direction: LayoutDirection;
+  /** Edge keys drawn emphasised (the justification path). */
+  highlightEdges?: Set<string>;
+  testId: string;
+}) {
+  const [positions, setPositions] = useState<Positions>({});
+  const [layoutError, setLayoutError] = useState<string>();
+  const flow = useRef<ReactFlowInstance<FunctionFlowNode, Edge> | null>(null);
+
+  // Lay out again only when the structure changes (not on selection or snippet updates).
+  const structureKey = useMemo(
+    () => `${nodes.map((n) => `${n.id}:${n.label.length}:${n.snippet?.length ?? 0}`).join(',')}|${edges.map((e) => `${e.from}>${e.to}`).join(',')}`,
+    [nodes, edges],
+  );
+  const sizes = useMemo(() => new Map(nodes.map((n) => [n.id, nodeSize(n.label, `${n.sub} ${n.badges.join(' ')}`, n.snippet?.length ?? 0)])), [nodes]);
+
+  useEffect(() => {
+    let cancelled = false;
+    layeredLayout(
+      {
+        nodes: nodes.map((n) => ({ id: String(n.id), ...sizes.get(n.id)! })),
+        edges: edges.map((e, i) => ({ id: `e${i}`, source: String(e.from), target: String(e.to) })),
+      },
+      direction,
+    )
+      .then((p) => {
+        if (cancelled) return;
+        setPositions(p);
+        setLayoutError(undefined);
+        requestAnimationFrame(() => flow.current?.fitView({ padding: 0.15, maxZoom: 1.1, duration: 0 }));
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setLayoutError((e as Error).message ?? String(e));
+      });
+    return () => {
+      cancelled = true;
+    };
+    // Deliberately keyed on the structure only: see structureKey.
+  }, [structureKey, direction]);
+
+  const rfNodes: FunctionFlowNode[] = useMemo(
+    () =>
+      nodes.map((n) => ({
+        id: String(n.id),
+        type: 'function',
+        position: positions[String(n.id)] ?? { x: 0, y: 0 },
+        data: { ...n, direction, selected: n.id === selected },
+        width: sizes.get(n.id)?.width,
+        height: sizes.get(n.id)?.height,
+        draggable: false,
+        connectable: false,
+        hidden: positions[String(n.id)] === undefined,
+      })),
+    [nodes, positions, selected, direction, sizes],
+  );
+
+  const rfEdges: Edge[] = useMemo(() => {
+    const seen = new Set<string>();
+    const out: Edge[] = [];
+    for (const e of edges) {
+      if (e.from === e.to) continue;
+      // One drawn edge per pair and kind (several call sites between two functions look the same).
+      const key = `${e.from}>${e.to}:${e.kind}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const hot = highlightEdges?.has(`${e.from}>${e.to}`) ?? false;
+      out.push({
+        id: key,
+        source: String(e.from),
+        target: String(e.to),
+        label: EDGE_LABELS[e.kind],
+        className: `edge-${e.kind}${hot ? ' edge-hot' : ''}`,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
+        labelBgPadding: [4, 2],
+        labelBgBorderRadius: 3,
+        animated: false,
+        selectable: false,
+      });
+    }
+    return out;
+  }, [edges, highlightEdges]);
+
+  return (
+    <div className="flow" data-testid={testId}>
+      {layoutError && <div className="flow-error">Layout failed: {layoutError}</div>}
+      <ReactFlow<FunctionFlowNode, Edge>
+        nodes={rfNodes}
+        edges={rfEdges}
+        nodeTypes={NODE_TYPES}
+        onInit={(i) => {
+          flow.current = i;
+        }}
+        onNodeClick={(_e, n) => onSelect(Number(n.id))}
+        onNodeDoubleClick={(_e, n) => onOpen?.(Number(n.id))}
+        onPaneClick={() => onSelect(undefined)}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        minZoom={0.1}
+        maxZoom={2}
+        fitView
+      >
+        <Background gap={24} size={1} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+// Reviews: the user's allow/deny decisions per syscall of a report, kept by the service in the
+// workspace file. Local (optimistic) application, the review list, and carrying a review over
+// from an earlier report of the same image.
+import type { Report, ReviewDecision, ReviewEntry, Workspace } from '../../electron/api.js';
+
+/** The workspace with one review set (decision null removes it), as the service will store it. */
+export function applyReview(ws: Workspace, reportId: string, syscall: string, decision: ReviewDecision | null, note: string, now: string): Workspace {
+  const current = { ...(ws.reviews[reportId] ?? {}) };
+  if (decision === null) delete current[syscall];
+  else current[syscall] = { decision, note, updatedAt: now };
+  const reviews = { ...ws.reviews };
+  if (Object.keys(current).length === 0) delete reviews[reportId];
+  else reviews[reportId] = current;
+  return { ...ws, reviews };
+}
+
+export interface ReviewRow {
+  name: string;
+  /** undefined when the report has no such syscall (a review left over from a renamed/removed entry). */
+  nr?: number;
+  decision: ReviewDecision;
+  note: string;
+  updatedAt: string;
+}
+
+/** The review of one report as a list, in syscall number order (unknown names last, by name). */
+export function reviewRows(report: Report | undefined, reviews: Record<string, ReviewEntry> | undefined): ReviewRow[] {
+  const nrs = new Map(report?.syscalls.map((s) => [s.name, s.nr]) ?? []);
+  return Object.entries(reviews ?? {})
+    .map(([name, r]): ReviewRow => ({ name, ...(nrs.has(name) ? { nr: nrs.get(name) } : {}), decision: r.decision, note: r.note, updatedAt: r.updatedAt }))
+    .sort((a, b) => (a.nr ?? Infinity) - (b.nr ?? Infinity) || a.name.localeCompare(b.name));
+}
+
+export interface CarryOverPlan {
+  /** Reviews to copy: the syscall is in the target report and has no review there yet. */
+  apply: { name: string; decision: ReviewDecision; note: string }[];
+  /** Already reviewed in the target (kept as they are). */
+  kept: string[];
+  /** Not a syscall of the target report. */
+  notInReport: string[];
+}
+
+/** What copying the review `from` onto a report with `syscalls` (already reviewed as `to`) would do. */
+export function carryOverPlan(from: Record<string, ReviewEntry> | undefined, to: Record<string, ReviewEntry> | undefined, syscalls: Iterable<string>): CarryOverPlan {
+  const names = new Set(syscalls);
+  const plan: CarryOverPlan = { apply: [], kept: [], notInReport: [] };
+  for (const [name, r] of Object.entries(from ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!names.has(name)) plan.notInReport.push(name);
+    else if (to?.[name]) plan.kept.push(name);
+    else plan.apply.push({ name, decision: r.decision, note: r.note });
+  }
+  return plan;
+}
+
+export function reviewCounts(reviews: Record<string, ReviewEntry> | undefined): { allow: number; deny: number } {
+  const c = { allow: 0, deny: 0 };
+  for (const r of Object.values(reviews ?? {})) c[r.decision]++;
+  return c;
+}
