@@ -7,12 +7,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq
   # The analysed programs (soundness tests run them under strace), the compiler for the trap
   # programs, binutils/strace/linux-libc-dev as oracles, and the Docker engine with debootstrap
-  # for the container pipeline and its test images.
+  # for the container pipeline and its test images; Chromium for the UI's end-to-end tests.
   apt-get install -y -qq --no-install-recommends \
     gcc libc6-dev binutils strace linux-libc-dev file \
     nginx redis-server redis-tools curl openssl python3 openssh-server openssh-client \
     tar gzip xz-utils findutils bash coreutils procps ca-certificates \
-    docker.io debootstrap >/dev/null
+    docker.io debootstrap chromium >/dev/null
 fi
 # The Electron binary cannot be downloaded here: its package installs without it, and the app says
 # so and falls back to the browser mode (`confine serve`) when it is missing.

@@ -6,6 +6,8 @@ import { InputError } from '../errors.js';
 
 /** The label on every phase-1 container, to find leftovers: `docker ps -a --filter label=confine=phase1`. */
 export const PHASE1_LABEL = { confine: 'phase1' };
+/** Label holding the pid of the process that created a phase-1 container. */
+export const PHASE1_OWNER_LABEL = 'confine.pid';
 
 const CONNECT_ERRORS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -58,7 +60,8 @@ export async function createPhase1Container(docker: Docker, image: string, netwo
       name: `confine-phase1-${randomBytes(6).toString('hex')}`,
       Image: image,
       ...(cmd ? { Cmd: cmd } : {}),
-      Labels: { ...PHASE1_LABEL },
+      // The owner pid tells leftovers of a dead recorder (and concurrent recorders) apart.
+      Labels: { ...PHASE1_LABEL, [PHASE1_OWNER_LABEL]: String(process.pid) },
       Tty: false,
       AttachStdin: false,
       AttachStdout: false,

@@ -280,7 +280,8 @@ describe('cancelling an engine job', async () => {
     const events = new JobEvents();
     const service = new ConfineService({ cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json'), emit: events.emit });
     const docker = new Docker();
-    const phase1 = async (): Promise<string[]> => (await docker.listContainers({ all: true, filters: { label: ['confine=phase1'] } })).map((c) => c.Id);
+    // Only this process's recorders: other tests may run phase 1 at the same time.
+    const phase1 = async (): Promise<string[]> => (await docker.listContainers({ all: true, filters: { label: ['confine=phase1', `confine.pid=${process.pid}`] } })).map((c) => c.Id);
     try {
       const before = new Set(await phase1());
       const { jobId } = await service.startAnalysis({ target: { kind: 'engine', image: TEST_IMAGES.nginx }, seconds: 60 });

@@ -1,0 +1,197 @@
+// Issue 4 acceptance, end to end on a real analysis: one suite, run by each launcher (browser mode
+// against `confine serve`; Electron where its binary exists). Open the app, analyse the nginx test
+// image (or the host's nginx when no engine answers), watch progress, open `unlink`, read its path
+// graph and disassembly, diff against Docker's default, deny it with a note, reload, export Docker
+// JSON and check the file. Screenshots of every view go to e2e/screenshots/ (CI artifacts).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../test/support/paths.js';
+import { TEST_IMAGES } from '../test/support/engine.js';
+import { browserLauncher, electronLauncher, type Launcher, type RunningUi } from './launchers.js';
+
+const SHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
+const NOTE = 'e2e: this nginx serves static files and never deletes any';
+const id = (testId: string): string => `[data-testid="${testId}"]`;
+
+async function engineHasNginx(): Promise<boolean> {
+  try {
+    await new Docker().getImage(TEST_IMAGES.nginx).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function suite(launcher: Launcher): void {
+  describe(`the UI (${launcher.name} mode)`, () => {
+    const skip = launcher.unavailable();
+    const work = mkdtempSync(join(tmpdir(), `confine-e2e-${launcher.name}-`));
+    let ui: RunningUi | undefined;
+    let page: Page;
+    const shot = async (name: string): Promise<void> => {
+      mkdirSync(SHOTS, { recursive: true });
+      // Let layout and transitions settle so the picture is what a person would see.
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SHOTS, `${launcher.name}-${name}.png`) });
+    };
+
+    before(async () => {
+      if (skip) return;
+      ui = await launcher.start({ cacheDir: join(work, 'cache'), workspace: join(work, 'workspace.json') });
+      page = ui.page;
+    });
+    after(async () => {
+      await ui?.close();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    test('analyse: start an analysis and watch its progress advance to a report', { timeout: 600_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.waitForSelector(id('engine-status'));
+      const engine = (await page.getAttribute(id('engine-status'), 'data-reachable')) === 'true' && (await engineHasNginx());
+      if (engine) {
+        await page.click(`${id('image-row')}[data-image="${TEST_IMAGES.nginx}"]`);
+        await page.fill(id('input-seconds'), '5');
+        await page.selectOption(id('input-network'), 'host');
+        await page.fill(id('input-programs'), '');
+      } else {
+        t.diagnostic('no Docker engine with the nginx test image: analysing the host program /usr/sbin/nginx');
+        await page.click(id('target-host'));
+        await page.fill(id('input-host-programs'), '/usr/sbin/nginx');
+      }
+      await page.click(id('start-analysis'));
+      await page.waitForSelector(`${id('job')}[data-outcome="running"]`);
+      // Progress advances: the phase or the counters change while the job runs.
+      const seen = new Set<string>();
+      let shotTaken = false;
+      for (let i = 0; i < 1200; i++) {
+        const outcome = await page.getAttribute(id('job'), 'data-outcome');
+        if (outcome !== 'running') break;
+        const state = `${await page.textContent(id('job-phase')).catch(() => '')}|${await page.textContent(id('job-count')).catch(() => '')}`;
+        seen.add(state);
+        if (!shotTaken && seen.size >= 2) {
+          await shot('images-progress');
+          shotTaken = true;
+        }
+        await page.waitForTimeout(250);
+      }
+      assert.ok(seen.size >= 2, `progress never advanced: ${[...seen].join(' ; ')}`);
+      assert.equal(await page.getAttribute(id('job'), 'data-outcome'), 'done', `the analysis did not finish: ${await page.textContent(id('job'))}`);
+      await shot('images-done');
+      await page.click(id('job-open-report'));
+      await page.waitForSelector(id('policy-table'));
+      await shot('policy');
+    });
+
+    test('policy and syscall detail: search unlink, open it, the path ends at a syscall site, a node shows disassembly', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      await page.waitForSelector(id('policy-table'));
+      await page.keyboard.press('/');
+      await page.keyboard.type('unlink');
+      const row = page.locator(`${id('syscall-row')}[data-syscall="unlink"]`);
+      await row.waitFor();
+      await shot('policy-search');
+      await row.dblclick();
+      await page.waitForSelector(`${id('path-graph')} .react-flow__node`);
+      assert.equal((await page.textContent(id('syscall-name')))?.trim(), 'unlink');
+      // Path nodes are numbered in path order: the last holds the syscall instruction.
+      const ids = await page.$$eval('[data-testid^="path-node-"]', (els) => els.map((e) => e.getAttribute('data-testid')!));
+      const onPath = ids.map((s) => s.slice('path-node-'.length)).filter((s) => /^\d+$/.test(s)).map(Number);
+      assert.ok(onPath.length >= 2, `the path graph has ${onPath.length} node(s)`);
+      const last = page.locator(id(`path-node-${Math.max(...onPath)}`));
+      assert.match((await last.textContent()) ?? '', /syscall 87/);
+      await page.waitForSelector(id('disasm-focus'));
+      assert.match((await page.textContent(id('disasm-focus'))) ?? '', /syscall/);
+      await shot('syscall-detail');
+      // Clicking the first node shows the disassembly around its call.
+      await page.click(id('path-node-0'));
+      await page.waitForFunction(() => /call|jmp/.test(document.querySelector('[data-testid="disasm-focus"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      assert.ok((await page.locator(`${id('disasm')} tr, ${id('disasm')} li, ${id('disasm')} div`).count()) > 3, 'no disassembly lines shown');
+      await shot('syscall-node-disassembly');
+    });
+
+    test('call graph explorer: roots, search, expand callers and callees', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-explorer'));
+      await page.click(id('explorer-roots'));
+      await page.waitForSelector(`${id('explorer-graph')} .react-flow__node`);
+      // A function every nginx analysis reaches (it is on unlink's path above).
+      await page.fill(id('explorer-search'), 'ngx_init_cycle');
+      const hit = page.locator(id('explorer-result'), { hasText: 'ngx_init_cycle' }).first();
+      await hit.waitFor({ timeout: 30_000 });
+      await hit.click();
+      const shown = async (): Promise<number> => page.locator(`${id('explorer-graph')} .react-flow__node`).count();
+      const before = await shown();
+      await page.click(id('expand-callees'));
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="explorer-graph"] .react-flow__node').length > n, before, { timeout: 30_000 });
+      await page.click(id('expand-callers'));
+      await page.waitForTimeout(800);
+      assert.ok((await shown()) > before + 1, 'expanding added no functions');
+      await shot('call-graph');
+    });
+
+    test("diff against Docker's default profile shows counts", { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-diff'));
+      const left = await page.$eval(`${id('diff-left')} optgroup[label^="Reports"] option`, (o) => (o as HTMLOptionElement).value);
+      await page.selectOption(id('diff-left'), left);
+      const right = await page.$$eval(`${id('diff-right')} option`, (os) => os.map((o) => (o as HTMLOptionElement).value));
+      const dockerDefault = right.find((v) => v.includes('docker-default'));
+      assert.ok(dockerDefault, `docker-default is not offered: ${right.join(', ')}`);
+      await page.selectOption(id('diff-right'), dockerDefault);
+      await page.click(id('diff-run'));
+      await page.waitForSelector(id('diff-table'));
+      const counts: Record<string, number> = {};
+      for (const side of ['added', 'removed', 'common']) counts[side] = Number(((await page.textContent(id(`diff-count-${side}`))) ?? '').replace(/\D/g, ''));
+      assert.ok(counts.common > 50, `common ${counts.common}`);
+      assert.ok(counts.added > 100, `Docker's default allows far more than nginx needs: added ${counts.added}`);
+      await shot('diff');
+    });
+
+    test('review: deny unlink with a note; the note survives a reload', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), 'unlink');
+      await page.locator(`${id('syscall-row')}[data-syscall="unlink"]`).dblclick();
+      await page.waitForSelector(id('review-controls'));
+      await page.fill(id('review-note'), NOTE);
+      await page.click(id('review-deny'));
+      await page.waitForSelector(`${id('review-controls')}[data-decision="deny"]`);
+      await page.reload();
+      await page.click(id('nav-review'));
+      const row = page.locator(`${id('review-row')}[data-syscall="unlink"]`);
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-decision'), 'deny');
+      assert.match((await row.textContent()) ?? '', new RegExp(NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      await shot('review');
+    });
+
+    test('export Docker JSON: valid, and it reflects the review', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      if (!ui!.downloads) return t.skip('the desktop app saves through a native dialog, which a test cannot drive');
+      await page.click(id('nav-review'));
+      await page.click(id('export-format-docker'));
+      await page.click(id('export-preview'));
+      await page.waitForSelector(id('export-text'));
+      await shot('export');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(id('export-save'))]);
+      const file = join(work, download.suggestedFilename());
+      await download.saveAs(file);
+      const profile = JSON.parse(readFileSync(file, 'utf8')) as { defaultAction: string; architectures: string[]; syscalls: { names: string[]; action: string }[] };
+      assert.equal(profile.defaultAction, 'SCMP_ACT_ERRNO');
+      assert.deepEqual(profile.architectures, ['SCMP_ARCH_X86_64']);
+      const allowed = new Set(profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
+      assert.ok(!allowed.has('unlink'), 'the denied unlink is still allowed in the export');
+      for (const n of ['accept4', 'read', 'epoll_wait']) assert.ok(allowed.has(n), `${n} missing from the export`);
+    });
+  });
+}
+
+suite(browserLauncher);
+suite(electronLauncher);
