@@ -11,14 +11,16 @@ import { checkProfile, verify } from '../analysis/verify/verify.js';
 import { inspectImage } from '../analysis/image/engine.js';
 import { InputError } from '../analysis/errors.js';
 import type { Report } from '../analysis/graph/report.js';
-import { cmdServe } from './serve.js';
+import { cmdServe, SERVE_USAGE } from './serve.js';
 
 const USAGE = `usage:
   confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--strict]
       IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
   confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
   confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] -- WORKLOAD...
-      exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 2: bad input`;
+      exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 2: bad input
+  ${SERVE_USAGE}
+      the UI in a browser: 127.0.0.1 only, a token in the printed URL`;
 
 class UsageError extends Error {}
 

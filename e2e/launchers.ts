@@ -101,6 +101,8 @@ export const electronLauncher: Launcher = {
   unavailable() {
     if (!electronBinary()) return 'the Electron binary is not installed (it cannot be downloaded on this machine; the electron package was installed without it)';
     if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display (DISPLAY/WAYLAND_DISPLAY unset) for an Electron window';
+    // The app refuses to turn Chromium's sandbox off, and the sandbox refuses root (as npm start says).
+    if (process.getuid?.() === 0) return "running as root, where Electron's sandbox refuses to start";
     return undefined;
   },
   async start({ cacheDir, workspace }) {
