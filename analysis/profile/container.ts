@@ -2,55 +2,16 @@
 // caller's), no network or the host's, labelled so that a leftover can be found, always removed.
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { InputError } from '../errors.js';
+import { engineError, inspectImage } from '../image/engine.js';
 
 /** The label on every phase-1 container, to find leftovers: `docker ps -a --filter label=confine=phase1`. */
 export const PHASE1_LABEL = { confine: 'phase1' };
 /** Label holding the pid of the process that created a phase-1 container. */
 export const PHASE1_OWNER_LABEL = 'confine.pid';
 
-const CONNECT_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOENT: 'no such socket',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'timed out',
-  ENOTFOUND: 'unknown host',
-  EAI_AGAIN: 'host name lookup failed',
-};
-
-function endpoint(docker: Docker): string {
-  const modem = (docker as unknown as { modem?: { socketPath?: unknown; host?: string; port?: string | number; protocol?: string } }).modem ?? {};
-  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
-  return `${modem.protocol ?? 'tcp'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
-}
-
-/** Turns a dockerode failure into an InputError the user can act on (engine unreachable, unknown image), else an Error. */
-export function engineError(docker: Docker, e: unknown, image: string): Error {
-  const err = (e ?? {}) as { statusCode?: number; code?: string; message?: string; json?: { message?: string } | null };
-  const detail = err.json?.message ?? err.message ?? String(e);
-  if (err.code && err.code in CONNECT_ERRORS) {
-    const env = process.env.DOCKER_HOST;
-    const hint = env ? `DOCKER_HOST is ${env}` : 'DOCKER_HOST is not set; set it to reach another engine';
-    return new InputError('Docker engine', `cannot connect to ${endpoint(docker)} (${CONNECT_ERRORS[err.code]}; ${hint})`);
-  }
-  if (err.statusCode === 404 && /image/i.test(detail)) return new InputError(image, 'no such image in the Docker engine');
-  return new Error(`Docker engine: ${detail.trim()}`);
-}
-
 /** Checks that the engine answers and has `image`; InputError otherwise. */
 export async function checkImage(docker: Docker, image: string): Promise<void> {
-  try {
-    await docker.getImage(image).inspect();
-  } catch (e) {
-    const err = e as { statusCode?: number };
-    if (err.statusCode === 404) throw new InputError(image, 'no such image in the Docker engine');
-    if (err.statusCode === 400) throw new InputError(image, 'not a valid image reference');
-    throw engineError(docker, e, image);
-  }
+  await inspectImage(docker, image);
 }
 
 /** Creates (does not start) the phase-1 container. */
@@ -71,7 +32,7 @@ export async function createPhase1Container(docker: Docker, image: string, netwo
       HostConfig: { NetworkMode: network, AutoRemove: false, ...(seccompProfile ? { SecurityOpt: [`seccomp=${JSON.stringify(seccompProfile)}`] } : {}) },
     });
   } catch (e) {
-    throw engineError(docker, e, image);
+    throw await engineError(docker, e, image);
   }
 }
 

@@ -5,7 +5,8 @@
 // container exiting), the container and the trace instance are removed before returning.
 import type Docker from 'dockerode';
 import { InputError } from '../errors.js';
-import { checkImage, createPhase1Container, disposeContainer, engineError, waitForExit } from './container.js';
+import { checkImage, createPhase1Container, disposeContainer, waitForExit } from './container.js';
+import { engineError } from '../image/engine.js';
 import { layeredFs, procRootFs, type ContainerFs } from './container-files.js';
 import { LibraryCollector } from './maps.js';
 import { POLL_INTERVAL_MS, ProcPoller } from './poll.js';
@@ -158,9 +159,10 @@ export async function recordContainer(opts: RecordOptions): Promise<PhaseOneResu
       try {
         await container.start();
       } catch (e) {
-        const err = engineError(docker, e, image);
         // The engine refuses to start what the image (or cmd) names, e.g. a missing entrypoint.
-        throw err instanceof InputError || (e as { statusCode?: number }).statusCode !== 400 ? err : new InputError(image, `the container did not start: ${err.message.replace(/^Docker engine: /, '')}`);
+        const err = e as { statusCode?: number; json?: { message?: string } | null; message?: string };
+        if (err.statusCode === 400) throw new InputError(image, `the container did not start: ${(err.json?.message ?? err.message ?? String(e)).trim()}`);
+        throw await engineError(docker, e, image);
       } finally {
         clearInterval(fast);
       }
