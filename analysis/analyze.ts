@@ -3,18 +3,22 @@
 import type { ElfFile } from './elf/types.js';
 import { STT_GNU_IFUNC, STT_FUNC, R_X86_64_IRELATIVE } from './elf/types.js';
 import { readElfFile } from './elf/read.js';
-import { loadProgram, addLibrary, glibcImplicitLibraries, rtldMallocBindings } from './link/loader.js';
+import { loadProgram, addLibrary, glibcImplicitLibraries, rtldMallocBindings, loaderProbes } from './link/loader.js';
+import { activeLog } from './link/probe.js';
 import type { LoadedProgram } from './link/types.js';
 import { ProgramGraph, type GraphObject } from './graph/program-graph.js';
-import type { Report, SyscallEntry, UnresolvedSite, ProgramSummary } from './graph/report.js';
+import type { Report, SyscallEntry, UnresolvedSite, ProgramSummary, PathStep } from './graph/report.js';
 import type { ObjectFacts } from './program/facts.js';
 import { FACTS_VERSION } from './program/facts.js';
-import { FactsCache, sha256 } from './cache/facts-cache.js';
+import { FactsCache } from './cache/facts-cache.js';
+import { FileHashes } from './cache/file-hashes.js';
+import { ResultCache } from './cache/result-cache.js';
 import { FactsPool } from './cache/worker-pool.js';
 import { analyzeObject } from './program/analyze-object.js';
 import { vdsoObject } from './program/vdso.js';
 import { syscallName, KERNEL_RELEASE } from './x86_64/syscall-table.js';
 import { InputError } from './errors.js';
+import { join } from 'node:path';
 
 export interface AnalyzeOptions {
   rootfs: string;
@@ -40,6 +44,23 @@ export interface Progress {
   total: number;
 }
 
+/** What one program contributes to the report; cached as a whole when its inputs are unchanged. */
+interface ProgramResult {
+  /** Known syscalls in discovery order, with one shortest path each. */
+  syscalls: { nr: number; path: PathStep[] }[];
+  unresolved: Omit<UnresolvedSite, 'program'>[];
+  objects: string[];
+  /** Graph objects (the vDSO included), for the report's object count. */
+  graphObjects: string[];
+  /** Syscall numbers found, unknown ones included (the summary's count). */
+  syscallCount: number;
+  unresolvedCount: number;
+  warnings: string[];
+  mapped: string[];
+  functions: number;
+  instructions: number;
+}
+
 // A dlopen'ed name: a bare or absolute path to a shared object.
 const LIBRARY_NAME = /^(\/[\w.+@/-]+\/)?lib[\w.+-]*\.so(\.[0-9]+)*$/;
 const MAX_DLOPEN_ROUNDS = 8;
@@ -48,28 +69,48 @@ const MAX_DLOPEN_ROUNDS = 8;
 export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   const started = performance.now();
   const cache = new FactsCache(opts.cacheDir);
-  const pool = opts.workers === 0 ? undefined : new FactsPool(opts.workers);
+  const hashes = new FileHashes(opts.cacheDir ? join(opts.cacheDir, 'file-hashes.json') : undefined);
+  // A caller that wants the call graph needs it built: results are then always computed.
+  const results = new ResultCache<ProgramResult>(opts.onGraph ? undefined : opts.cacheDir, hashes);
+  let pool: FactsPool | undefined;
   const elfByPath = new Map<string, ElfFile>();
+  const hashByPath = new Map<string, string>();
   const factsByPath = new Map<string, ObjectFacts>();
+  // The loader's only way to read an object: its contents are recorded (as their sha256) in the
+  // loader's probe log, next to the search probes, so a cached result depends on them.
   const open = (hostPath: string, rootfsPath: string): ElfFile => {
     let e = elfByPath.get(hostPath);
     if (!e) {
-      e = readElfFile(hostPath, rootfsPath);
+      const ident = hashes.identity(hostPath);
+      try {
+        e = readElfFile(hostPath, rootfsPath);
+      } catch (err) {
+        activeLog()?.record('elf', hostPath, hashes.hash(hostPath) ?? 'missing');
+        throw err;
+      }
       elfByPath.set(hostPath, e);
+      hashByPath.set(hostPath, hashes.hash(hostPath, ident, e.bytes)!);
     }
+    activeLog()?.record('elf', hostPath, hashByPath.get(hostPath)!);
     return e;
   };
   const progress = opts.onProgress ?? (() => undefined);
   const factsFor = async (lp: LoadedProgram, indexes: number[]): Promise<void> => {
-    const todo = indexes.map((i) => lp.objects[i]).filter((o) => !factsByPath.has(o.hostPath));
+    // Largest first: with few workers, a big library started last would finish long after the rest.
+    const todo = indexes
+      .map((i) => lp.objects[i])
+      .filter((o) => !factsByPath.has(o.hostPath))
+      .sort((a, b) => b.elf.bytes.length - a.elf.bytes.length);
     let done = 0;
     await Promise.all(
       todo.map(async (o) => {
-        const hash = sha256(o.elf.bytes);
+        const hash = hashByPath.get(o.hostPath)!;
         let f = cache.get(hash);
         if (!f) {
-          f = pool ? await pool.run(o.elf.bytes, hash, o.rootfsPath) : analyzeObject(o.elf, hash);
-          cache.put(f);
+          // Workers start at the first object that is not cached: a warm run needs none.
+          if (opts.workers !== 0) pool ??= new FactsPool(opts.workers);
+          if (pool) f = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir);
+          else cache.put((f = analyzeObject(o.elf, hash)));
         }
         factsByPath.set(o.hostPath, f);
         progress({ phase: 'objects', file: o.rootfsPath, done: ++done, total: todo.length });
@@ -84,8 +125,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   let functions = 0;
   let instructions = 0;
   const seenObjects = new Set<string>();
-  const analyzeOne = async (program: string): Promise<void> => {
-    progress({ phase: 'load', file: program, done: 0, total: opts.programs.length });
+  let cachedObjects = 0;
+  const computeOne = async (program: string): Promise<{ result: ProgramResult; lp: LoadedProgram }> => {
     const lp = loadProgram(opts.rootfs, program, open);
     // Libraries its processes were seen mapping: loaded the way dlopen would (already-mapped ones add nothing).
     const mapped: string[] = [];
@@ -108,26 +149,53 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
     const { syscalls, unresolved: un } = graph.collect();
     opts.onGraph?.(program, graph, roots(graph, lp));
+    const known: ProgramResult['syscalls'] = [];
     for (const [nr, s] of syscalls) {
-      const name = syscallName(nr);
-      if (name === undefined) {
+      if (syscallName(nr) === undefined) {
         // Numbers past the pinned table (or x32) are denied, never guessed: say so.
         lp.warnings.push(`syscall number ${nr} is not in the Linux ${KERNEL_RELEASE} table (denied): ${s.path.map((p) => p.function).join(' -> ')}`);
         continue;
       }
+      known.push({ nr, path: s.path });
+    }
+    const result: ProgramResult = {
+      syscalls: known,
+      unresolved: dedupeUnresolved(un).map((u) => ({ object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path })),
+      objects: lp.objects.map((o) => o.rootfsPath),
+      graphObjects: graph.objects.map((o) => o.path),
+      syscallCount: syscalls.size,
+      unresolvedCount: un.length,
+      warnings: lp.warnings,
+      mapped,
+      functions: graph.nodes.length,
+      instructions: graph.objects.reduce((a, o) => a + o.facts.instructions, 0),
+    };
+    return { result, lp };
+  };
+  const analyzeOne = async (program: string): Promise<void> => {
+    progress({ phase: 'load', file: program, done: 0, total: opts.programs.length });
+    const key = { rootfs: opts.rootfs, program, libraries: opts.libraries?.[program] ?? [] };
+    let result = results.get(key);
+    if (result) cachedObjects += result.objects.length;
+    else {
+      const computed = await computeOne(program);
+      result = computed.result;
+      results.put(key, loaderProbes(computed.lp), result);
+    }
+    for (const { nr, path } of result.syscalls) {
       const e = merged.get(nr);
-      if (!e) merged.set(nr, { name, nr, programs: [program], path: s.path });
+      if (!e) merged.set(nr, { name: syscallName(nr)!, nr, programs: [program], path });
       else {
         e.programs.push(program);
-        if (s.path.length < e.path.length) e.path = s.path;
+        if (path.length < e.path.length) e.path = path;
       }
     }
-    for (const u of dedupeUnresolved(un)) unresolved.push({ program, object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path });
-    for (const o of graph.objects) seenObjects.add(o.path);
-    functions += graph.nodes.length;
-    instructions += graph.objects.reduce((a, o) => a + o.facts.instructions, 0);
-    summaries.push({ path: program, objects: lp.objects.map((o) => o.rootfsPath), syscalls: syscalls.size, unresolved: un.length, warnings: lp.warnings, ...(mapped.length > 0 ? { mapped } : {}), ...opts.annotate?.(program) });
-    warnings.push(...lp.warnings.map((w) => `${program}: ${w}`));
+    for (const u of result.unresolved) unresolved.push({ program, ...u });
+    for (const o of result.graphObjects) seenObjects.add(o);
+    functions += result.functions;
+    instructions += result.instructions;
+    summaries.push({ path: program, objects: result.objects, syscalls: result.syscallCount, unresolved: result.unresolvedCount, warnings: result.warnings, ...(result.mapped.length > 0 ? { mapped: result.mapped } : {}), ...opts.annotate?.(program) });
+    warnings.push(...result.warnings.map((w) => `${program}: ${w}`));
   };
   try {
     for (const program of opts.programs) {
@@ -141,6 +209,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     }
   } finally {
     await pool?.close();
+    hashes.save();
   }
   progress({ phase: 'done', done: 1, total: 1 });
   return {
@@ -152,7 +221,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     syscalls: [...merged.values()].sort((a, b) => a.nr - b.nr),
     unresolved,
     warnings,
-    stats: { objects: seenObjects.size, functions, instructions, cachedObjects: cache.hits, seconds: (performance.now() - started) / 1000 },
+    stats: { objects: seenObjects.size, functions, instructions, cachedObjects: cache.hits + cachedObjects, seconds: (performance.now() - started) / 1000 },
   };
 }
 

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { ObjectFacts } from '../program/facts.js';
 
 interface Job {
+  cacheDir: string | undefined;
   bytes: Uint8Array;
   hash: string;
   displayPath: string;
@@ -40,10 +41,10 @@ export class FactsPool {
     }
   }
 
-  /** Computes the facts of one file from its bytes (copied to the worker, not re-read). */
-  run(bytes: Uint8Array, hash: string, displayPath: string): Promise<ObjectFacts> {
+  /** Computes the facts of one file from its bytes (copied to the worker, not re-read); the worker stores them in `cacheDir`. */
+  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string): Promise<ObjectFacts> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ bytes, hash, displayPath, resolve, reject });
+      this.queue.push({ cacheDir, bytes, hash, displayPath, resolve, reject });
       this.pump();
     });
   }
@@ -53,7 +54,7 @@ export class FactsPool {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage({ bytes: job.bytes, hash: job.hash, displayPath: job.displayPath });
+      w.postMessage({ cacheDir: job.cacheDir, bytes: job.bytes, hash: job.hash, displayPath: job.displayPath });
     }
   }
 

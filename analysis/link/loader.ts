@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ElfFile, ElfRelocation, ElfSymbol } from '../elf/types.js';
 import { R_X86_64_COPY, R_X86_64_JUMP_SLOT } from '../elf/types.js';
 import { InputError } from '../errors.js';
 import { listRootfsDir, readRootfsText, resolveInRootfs, type RootfsFile } from './rootfs.js';
 import { searchLibrary, type SearchObject } from './search.js';
+import { ProbeLog, recording, statKind, type Probe } from './probe.js';
 import type { Binding, LoadedObject, LoadedProgram, OpenElf } from './types.js';
 
 export type { Binding, LoadedObject, LoadedProgram, OpenElf } from './types.js';
@@ -78,6 +78,8 @@ interface ProgramState {
   global: number[];
   /** ld.so itself before anyone asked for it (PT_INTERP is mapped by the kernel first). */
   pendingInterp?: { file: RootfsFile; elf: ElfFile; names: string[] };
+  /** Every file-system observation made for this program (search probes, config files, objects opened). */
+  log: ProbeLog;
 }
 
 const states = new WeakMap<LoadedProgram, ProgramState>();
@@ -86,7 +88,7 @@ function stateOf(lp: LoadedProgram): ProgramState {
   const known = states.get(lp);
   if (known) return known;
   // A LoadedProgram built elsewhere (e.g. deserialised): rebuild what the loader needs from it.
-  const fresh: ProgramState = { objects: [], byName: new Map(), byPath: new Map(), global: [] };
+  const fresh: ProgramState = { objects: [], byName: new Map(), byPath: new Map(), global: [], log: new ProbeLog() };
   for (const o of lp.objects) {
     fresh.objects.push({ origin: path.posix.dirname(o.rootfsPath), loader: o.neededBy, deps: [] });
     fresh.byPath.set(o.rootfsPath, o.index);
@@ -112,10 +114,25 @@ function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * The file-system observations the loader made for `lp` so far, with their outcomes (objects
+ * opened appear as 'elf' probes when the OpenElf callback records them): everything the loaded
+ * program depends on, for a cache to re-check.
+ */
+export function loaderProbes(lp: LoadedProgram): readonly Probe[] {
+  return stateOf(lp).log.probes;
+}
+
 /** Loads a program and its NEEDED closure in ld.so's order and binds every symbol relocation. */
 export function loadProgram(rootfs: string, program: string, open: OpenElf): LoadedProgram {
+  const log = new ProbeLog();
+  const lp = recording(log, () => load(rootfs, program, open, log));
+  return lp;
+}
+
+function load(rootfs: string, program: string, open: OpenElf, log: ProbeLog): LoadedProgram {
   const file = resolveInRootfs(rootfs, program);
-  if (!fs.statSync(file.hostPath).isFile()) throw new InputError(program, 'not a regular file');
+  if (statKind(file.hostPath) !== 'file') throw new InputError(program, 'not a regular file');
   let elf: ElfFile;
   try {
     elf = open(file.hostPath, file.rootfsPath);
@@ -136,6 +153,7 @@ export function loadProgram(rootfs: string, program: string, open: OpenElf): Loa
     byName: new Map(),
     byPath: new Map([[file.rootfsPath, 0]]),
     global: [0],
+    log,
   };
   states.set(lp, st);
   if (!elf.segments.some((s) => s.type === PT_DYNAMIC)) return lp;
@@ -261,6 +279,10 @@ function searchList(st: ProgramState, root: number): number[] {
 /** dlopen model: adds a library (and its missing NEEDED closure) to the program, binds the new objects' relocations; returns the new object indexes (or the named object when it was mapped already and `exportsIfLoaded`, its exports becoming reachable); throws nothing for a missing library: adds a warning and returns []. */
 export function addLibrary(lp: LoadedProgram, name: string, requester: number, open: OpenElf, exportsIfLoaded = true): number[] {
   const st = stateOf(lp);
+  return recording(st.log, () => addLibraryIn(lp, st, name, requester, open, exportsIfLoaded));
+}
+
+function addLibraryIn(lp: LoadedProgram, st: ProgramState, name: string, requester: number, open: OpenElf, exportsIfLoaded: boolean): number[] {
   const first = lp.objects.length;
   const r = mapObject(lp, st, name, requester, open, true, undefined);
   if ('error' in r) {
@@ -453,6 +475,10 @@ const GCONV_DIR = '/usr/lib/x86_64-linux-gnu/gconv';
 /** The libraries glibc may dlopen by itself, resolved in the rootfs: libgcc_s.so.1, the NSS modules named in the rootfs's /etc/nsswitch.conf (libnss_<service>.so.2, skip services built into glibc 2.36 such as files and dns when no such file exists), and the gconv modules directory listing. */
 export function glibcImplicitLibraries(lp: LoadedProgram): { libgcc: string[]; nss: string[]; gconv: string[] } {
   const st = stateOf(lp);
+  return recording(st.log, () => implicitLibraries(lp, st));
+}
+
+function implicitLibraries(lp: LoadedProgram, st: ProgramState): { libgcc: string[]; nss: string[]; gconv: string[] } {
   // libc calls __libc_dlopen itself, so the search is the one libc's own dependencies get.
   const libcIndex = st.byName.get('libc.so.6') ?? 0;
   const find = (name: string): string | undefined => searchLibrary(lp.rootfs, name, loaderChain(lp, st, libcIndex)).file?.rootfsPath;

@@ -1,10 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors.js';
+import { lstatKind, readDir, readLink, readText, realPath } from './probe.js';
 
 // Paths inside the analysed root filesystem are resolved by hand, one component at a time, so
 // that a symlink is always interpreted as the kernel would inside a chroot at the rootfs: the
-// host never follows a link itself, and nothing outside the rootfs is ever read.
+// host never follows a link itself, and nothing outside the rootfs is ever read. Every observation
+// goes through probe.ts, so that an analysis can record (and later re-check) what it looked at.
 
 /** Linux's limit on symlinks followed while resolving one path (MAXSYMLINKS). */
 const MAX_SYMLINKS = 40;
@@ -30,11 +31,9 @@ function splitComponents(p: string, link?: string): Component[] {
 
 /** The host path of the rootfs itself, canonical so that joined paths never pass through a link. */
 function hostRoot(rootfs: string): string {
-  try {
-    return fs.realpathSync(rootfs);
-  } catch {
-    throw new InputError(rootfs, 'the rootfs directory does not exist');
-  }
+  const real = realPath(rootfs);
+  if (real === undefined) throw new InputError(rootfs, 'the rootfs directory does not exist');
+  return real;
 }
 
 function toHost(root: string, stack: string[]): string {
@@ -61,21 +60,18 @@ export function resolveInRootfs(rootfs: string, p: string): RootfsFile {
       continue;
     }
     const host = toHost(root, [...stack, c.name]);
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(host);
-    } catch {
-      throw missing();
-    }
-    if (st.isSymbolicLink()) {
+    const kind = lstatKind(host);
+    if (kind === 'missing') throw missing();
+    if (kind === 'link') {
       if (++links > MAX_SYMLINKS) throw new InputError(p, `too many levels of symbolic links in the rootfs ${rootfs}`);
-      const target = fs.readlinkSync(host);
+      const target = readLink(host);
+      if (target === undefined) throw missing();
       const linkDesc = `${'/' + [...stack, c.name].join('/')} -> ${target}`;
       if (target.startsWith('/')) stack.length = 0;
       queue.unshift(...splitComponents(target, linkDesc));
       continue;
     }
-    if (queue.length > 0 && !st.isDirectory()) throw missing();
+    if (queue.length > 0 && kind !== 'dir') throw missing();
     stack.push(c.name);
   }
   return { hostPath: toHost(root, stack), rootfsPath: '/' + stack.join('/') };
@@ -101,21 +97,19 @@ export function listRootfsDir(rootfs: string, dir: string): string[] {
     if (e instanceof InputError) return [];
     throw e;
   }
-  try {
-    return fs.readdirSync(resolved.hostPath).sort();
-  } catch {
-    return [];
-  }
+  return readDir(resolved.hostPath) ?? [];
 }
 
 /** Reads an in-rootfs text file; undefined when it does not exist or cannot be read. */
 export function readRootfsText(rootfs: string, p: string): string | undefined {
+  let hostPath: string;
   try {
-    return fs.readFileSync(resolveInRootfs(rootfs, p).hostPath, 'utf8');
+    hostPath = resolveInRootfs(rootfs, p).hostPath;
   } catch (e) {
-    if (e instanceof InputError || (e as NodeJS.ErrnoException).code !== undefined) return undefined;
+    if (e instanceof InputError) return undefined;
     throw e;
   }
+  return readText(hostPath);
 }
 
 function globToRegExp(pattern: string): RegExp {

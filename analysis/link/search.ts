@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ElfFile } from '../elf/types.js';
 import { InputError } from '../errors.js';
 import { globInRootfs, readRootfsText, resolveInRootfs, type RootfsFile } from './rootfs.js';
+import { activeLog, readHead, statKind } from './probe.js';
 
 // The library search of glibc 2.36's ld.so (elf/dl-load.c: _dl_map_object), run against a rootfs
 // instead of the live filesystem. The ld.so.cache lookup is modelled by the directories of
@@ -72,16 +72,18 @@ function normalizeDir(d: string): string {
   return n.length > 1 ? n.replace(/\/+$/, '') : n;
 }
 
-const ldSoConfCache = new Map<string, string[]>();
-
-/** The library directories /etc/ld.so.conf of the rootfs lists, includes expanded, in order, without duplicates; cached per rootfs. */
+/** The library directories /etc/ld.so.conf of the rootfs lists, includes expanded, in order, without duplicates; kept for the active probe log. */
 export function ldSoConfDirs(rootfs: string): string[] {
-  const cached = ldSoConfCache.get(rootfs);
+  // Cached per probe log, not per process: the files it derives from are recorded in that log
+  // only, and a long-running process must see an edited ld.so.conf in its next analysis.
+  const log = activeLog();
+  const key = `ld.so.conf\0${rootfs}`;
+  const cached = log?.derived.get(key) as string[] | undefined;
   if (cached) return cached;
   const dirs: string[] = [];
   parseLdSoConf(rootfs, '/etc/ld.so.conf', dirs, new Set());
   const unique = [...new Set(dirs)];
-  ldSoConfCache.set(rootfs, unique);
+  log?.derived.set(key, unique);
   return unique;
 }
 
@@ -130,20 +132,10 @@ type HeaderCheck = 'ok' | 'other' | string;
 
 /** Checks the ELF identification the way open_verify does: wrong class or machine means "keep searching". */
 function checkHeader(hostPath: string): HeaderCheck {
-  const buf = Buffer.alloc(64);
-  let n: number;
-  try {
-    const fd = fs.openSync(hostPath, 'r');
-    try {
-      n = fs.readSync(fd, buf, 0, 64, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (e) {
-    return `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
-  }
+  const buf = readHead(hostPath, 64);
+  if (!Buffer.isBuffer(buf)) return `cannot read the file: ${buf.error}`;
   // open_verify's order: a short read is fatal before the identification is even looked at.
-  if (n < 64) return 'file too short';
+  if (buf.length < 64) return 'file too short';
   if (buf.readUInt32BE(0) !== 0x7f454c46) return 'invalid ELF header';
   if (buf[4] !== 2) return 'other';
   if (buf[5] !== 1) return 'ELF file data encoding not little-endian';
@@ -161,13 +153,7 @@ function tryFile(rootfs: string, file: string): Attempt {
     if (e instanceof InputError) return { kind: 'skip' };
     throw e;
   }
-  let isFile: boolean;
-  try {
-    isFile = fs.statSync(resolved.hostPath).isFile();
-  } catch {
-    isFile = false;
-  }
-  if (!isFile) return { kind: 'skip' };
+  if (statKind(resolved.hostPath) !== 'file') return { kind: 'skip' };
   const check = checkHeader(resolved.hostPath);
   if (check === 'ok') return { kind: 'found', file: resolved };
   if (check === 'other') return { kind: 'skip' };

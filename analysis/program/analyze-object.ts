@@ -42,8 +42,6 @@ class RangeSet {
   }
 }
 
-const PADDING = new Set([0x90, 0xcc, 0x00]);
-
 // Imports declared noreturn by their standard (C, POSIX, glibc, the C++ ABI): a call to one ends
 // the path. Everything else, imported or not, may return unless its code proves otherwise.
 const NORETURN_IMPORTS = new Set([
@@ -60,6 +58,88 @@ interface Segment {
   dec: X86Decoder;
   slots: Int32Array;
   explored: Uint8Array;
+  /** Per byte: the number of the function analysis whose CFG holds the instruction starting there. */
+  owner: Int32Array;
+  /** Per byte: the number of the function analysis for which a basic block starts there. */
+  leader: Int32Array;
+}
+
+function segmentAt(segments: Segment[], addr: number): Segment | undefined {
+  for (const d of segments) if (addr >= d.start && addr < d.end) return d;
+  return undefined;
+}
+
+/**
+ * The instructions of one function's CFG, keyed by address. Membership is a stamp per code byte
+ * (the analysis number), not a hash map: functions are analysed one at a time, and this is the
+ * hottest lookup of the whole analysis.
+ */
+class FunctionInsns {
+  /** In the order they were added. */
+  readonly list: Insn[] = [];
+  constructor(
+    private readonly segments: Segment[],
+    private readonly decoded: Insn[],
+    private readonly run: number,
+  ) {}
+  has(addr: number): boolean {
+    const d = segmentAt(this.segments, addr);
+    return d !== undefined && d.owner[addr - d.start] === this.run;
+  }
+  /** The instruction at `addr` if it is in this CFG (each address has one decoding per object). */
+  get(addr: number): Insn | undefined {
+    const d = segmentAt(this.segments, addr);
+    return d !== undefined && d.owner[addr - d.start] === this.run ? this.decoded[d.slots[addr - d.start] - 1] : undefined;
+  }
+  /** Adds the instruction decoded at its address (so it sits in its segment's slots already). */
+  add(ins: Insn): void {
+    const d = segmentAt(this.segments, ins.addr)!;
+    d.owner[ins.addr - d.start] = this.run;
+    this.list.push(ins);
+  }
+  get size(): number {
+    return this.list.length;
+  }
+}
+
+/** One function's CFG under construction, and what its exploration collects. */
+interface Cfg {
+  entry: number;
+  insns: FunctionInsns;
+  leaders: Leaders;
+  /** Successors by terminating instruction address. */
+  succs: Map<number, number[]>;
+  calls: CallSite[];
+  tailSites: Set<number>;
+  problems: string[];
+  pointers: Set<number>;
+  slotReads: Set<number>;
+  jumpTables: number[];
+  /** Addresses still to explore. */
+  work: number[];
+  /** Reports a function start found on the way. */
+  found: (target: number) => void;
+  /** Whether a branch target is part of this function (not another function's start). */
+  isIntra: (t: number) => boolean;
+}
+
+/** Basic block starts of one function's CFG, stamped per code byte like FunctionInsns. */
+class Leaders {
+  private readonly outside = new Set<number>();
+  constructor(
+    private readonly segments: Segment[],
+    private readonly run: number,
+  ) {}
+  add(addr: number): this {
+    const d = segmentAt(this.segments, addr);
+    if (d) d.leader[addr - d.start] = this.run;
+    else this.outside.add(addr);
+    return this;
+  }
+  has(addr: number): boolean {
+    const d = segmentAt(this.segments, addr);
+    return d ? d.leader[addr - d.start] === this.run : this.outside.has(addr);
+  }
 }
 
 /** Analyses one object; `sha256` identifies it in the cache. */
@@ -90,6 +170,8 @@ class ObjectAnalysis {
   private readonly returns = new Map<number, boolean>();
   private readonly returnsPending = new Set<number>();
   private instructions = 0;
+  /** Number of the current function analysis (the stamp in Segment.owner/leader). */
+  private fnRun = 0;
 
   constructor(
     private readonly elf: ElfFile,
@@ -100,7 +182,8 @@ class ObjectAnalysis {
     for (const seg of elf.segments) {
       if (seg.type !== PT_LOAD || (seg.flags & PF_X) === 0 || seg.filesz === 0) continue;
       const bytes = elf.bytes.subarray(seg.offset, Math.min(elf.bytes.length, seg.offset + seg.filesz));
-      this.decoders.push({ start: seg.vaddr, end: seg.vaddr + bytes.length, dec: new X86Decoder(bytes, seg.vaddr), slots: new Int32Array(bytes.length), explored: new Uint8Array(bytes.length) });
+      const n = bytes.length;
+      this.decoders.push({ start: seg.vaddr, end: seg.vaddr + n, dec: new X86Decoder(bytes, seg.vaddr), slots: new Int32Array(n), explored: new Uint8Array(n), owner: new Int32Array(n), leader: new Int32Array(n) });
     }
     this.fdeList = elf.fdes.filter((f) => f.end > f.start);
     for (const f of this.fdeList) if (!this.fdeByStart.has(f.start)) this.fdeByStart.set(f.start, f.end);
@@ -286,8 +369,7 @@ class ObjectAnalysis {
   }
 
   private segmentOf(addr: number): Segment | undefined {
-    for (const d of this.decoders) if (addr >= d.start && addr < d.end) return d;
-    return undefined;
+    return segmentAt(this.decoders, addr);
   }
 
   /** Each address is decoded once per object; functions that share code share the records. */
@@ -385,9 +467,105 @@ class ObjectAnalysis {
     return undefined;
   }
 
+  /** Follows control flow from the pending addresses of `g` until every path ends (a method, not a closure: it is the hottest loop). */
+  private explore(g: Cfg): void {
+    while (g.work.length > 0) {
+      let addr = g.work.pop()!;
+      let prev: Insn | undefined;
+      while (!g.insns.has(addr)) {
+        if (prev && addr !== g.entry && this.starts.has(addr)) {
+          // Falling into the next function: after a call that does not return (the usual case)
+          // nothing follows; otherwise it is a real fall-through, an edge like a tail call.
+          if (prev.kind !== Kind.Call && prev.kind !== Kind.CallIndirect) {
+            g.calls.push({ at: prev.addr, tail: true, target: addr, fallthrough: true });
+            g.found(addr);
+          }
+          break;
+        }
+        if (!this.exec.contains(addr)) {
+          g.problems.push(`control reaches non-executable address 0x${addr.toString(16)}`);
+          break;
+        }
+        const ins = this.decode(addr);
+        if (!ins || ins.kind === Kind.Invalid) {
+          g.problems.push(`invalid instruction at 0x${addr.toString(16)}`);
+          break;
+        }
+        g.insns.add(ins);
+        prev = ins;
+        if (ins.pointers) {
+          for (const p of ins.pointers) {
+            if (!this.exec.contains(p)) continue;
+            g.pointers.add(p);
+            // A function known only by its address (a callback) must be discovered too.
+            if (p !== g.entry) g.found(p);
+          }
+        }
+        if (ins.memRef >= 0 && this.symbolSlots.has(ins.memRef)) g.slotReads.add(ins.memRef);
+        const next = addr + ins.len;
+        let stop = true;
+        switch (ins.kind) {
+          case Kind.Jcc:
+            if (g.isIntra(ins.target)) {
+              g.leaders.add(ins.target).add(next);
+              g.succs.set(addr, [ins.target, next]);
+              g.work.push(ins.target, next);
+            } else {
+              // A conditional tail call.
+              g.calls.push({ at: addr, tail: true, target: ins.target });
+              g.tailSites.add(addr);
+              g.found(ins.target);
+              g.leaders.add(next);
+              g.succs.set(addr, [next]);
+              g.work.push(next);
+            }
+            break;
+          case Kind.Jmp:
+            if (g.isIntra(ins.target)) {
+              g.leaders.add(ins.target);
+              g.succs.set(addr, [ins.target]);
+              g.work.push(ins.target);
+            } else {
+              g.calls.push({ at: addr, tail: true, target: ins.target });
+              g.tailSites.add(addr);
+              g.found(ins.target);
+            }
+            break;
+          case Kind.JmpIndirect:
+            if (ins.memTarget >= 0) g.calls.push({ at: addr, tail: true, slot: ins.memTarget });
+            else {
+              g.calls.push({ at: addr, tail: true, indirect: true });
+              g.jumpTables.push(addr);
+            }
+            g.tailSites.add(addr);
+            break;
+          case Kind.Call:
+            g.calls.push({ at: addr, tail: false, target: ins.target });
+            g.found(ins.target);
+            // Nothing after a call that cannot return is reached from here: cutting the edge keeps
+            // the registers the caller set before it (e.g. a syscall number in a loop) known.
+            stop = !this.mayReturn(ins.target);
+            break;
+          case Kind.CallIndirect:
+            g.calls.push(ins.memTarget >= 0 ? { at: addr, tail: false, slot: ins.memTarget } : { at: addr, tail: false, indirect: true });
+            stop = ins.memTarget >= 0 && NORETURN_IMPORTS.has(this.symbolSlots.get(ins.memTarget) ?? '');
+            break;
+          case Kind.Ret:
+          case Kind.Stop:
+            break;
+          default:
+            stop = false;
+        }
+        if (stop) break;
+        addr = next;
+      }
+    }
+  }
+
   private analyzeFunction(entry: number, found: (target: number) => void): FunctionFacts {
-    const insns = new Map<number, Insn>();
-    const leaders = new Set<number>([entry]);
+    const run = ++this.fnRun;
+    const insns = new FunctionInsns(this.decoders, this.insnList, run);
+    const leaders = new Leaders(this.decoders, run).add(entry);
     const succs = new Map<number, number[]>(); // by terminating instruction address
     const calls: CallSite[] = [];
     const tailSites = new Set<number>();
@@ -398,100 +576,8 @@ class ObjectAnalysis {
     // Code that is not another function's start belongs to this function, wherever it sits.
     const isIntra = (t: number): boolean => t === entry || !this.starts.has(t);
     const work: number[] = [entry];
-    const explore = (): void => {
-      while (work.length > 0) {
-        let addr = work.pop()!;
-        let prev: Insn | undefined;
-        while (!insns.has(addr)) {
-          if (prev && addr !== entry && this.starts.has(addr)) {
-            // Falling into the next function: after a call that does not return (the usual case)
-            // nothing follows; otherwise it is a real fall-through, an edge like a tail call.
-            if (prev.kind !== Kind.Call && prev.kind !== Kind.CallIndirect) {
-              calls.push({ at: prev.addr, tail: true, target: addr, fallthrough: true });
-              found(addr);
-            }
-            break;
-          }
-          if (!this.exec.contains(addr)) {
-            problems.push(`control reaches non-executable address 0x${addr.toString(16)}`);
-            break;
-          }
-          const ins = this.decode(addr);
-          if (!ins || ins.kind === Kind.Invalid) {
-            problems.push(`invalid instruction at 0x${addr.toString(16)}`);
-            break;
-          }
-          insns.set(addr, ins);
-          prev = ins;
-          if (ins.pointers) {
-            for (const p of ins.pointers) {
-              if (!this.exec.contains(p)) continue;
-              pointers.add(p);
-              // A function known only by its address (a callback) must be discovered too.
-              if (p !== entry) found(p);
-            }
-          }
-          if (ins.memRef >= 0 && this.symbolSlots.has(ins.memRef)) slotReads.add(ins.memRef);
-          const next = addr + ins.len;
-          let stop = true;
-          switch (ins.kind) {
-            case Kind.Jcc:
-              if (isIntra(ins.target)) {
-                leaders.add(ins.target).add(next);
-                succs.set(addr, [ins.target, next]);
-                work.push(ins.target, next);
-              } else {
-                // A conditional tail call.
-                calls.push({ at: addr, tail: true, target: ins.target });
-                tailSites.add(addr);
-                found(ins.target);
-                leaders.add(next);
-                succs.set(addr, [next]);
-                work.push(next);
-              }
-              break;
-            case Kind.Jmp:
-              if (isIntra(ins.target)) {
-                leaders.add(ins.target);
-                succs.set(addr, [ins.target]);
-                work.push(ins.target);
-              } else {
-                calls.push({ at: addr, tail: true, target: ins.target });
-                tailSites.add(addr);
-                found(ins.target);
-              }
-              break;
-            case Kind.JmpIndirect:
-              if (ins.memTarget >= 0) calls.push({ at: addr, tail: true, slot: ins.memTarget });
-              else {
-                calls.push({ at: addr, tail: true, indirect: true });
-                jumpTables.push(addr);
-              }
-              tailSites.add(addr);
-              break;
-            case Kind.Call:
-              calls.push({ at: addr, tail: false, target: ins.target });
-              found(ins.target);
-              // Nothing after a call that cannot return is reached from here: cutting the edge keeps
-              // the registers the caller set before it (e.g. a syscall number in a loop) known.
-              stop = !this.mayReturn(ins.target);
-              break;
-            case Kind.CallIndirect:
-              calls.push(ins.memTarget >= 0 ? { at: addr, tail: false, slot: ins.memTarget } : { at: addr, tail: false, indirect: true });
-              stop = ins.memTarget >= 0 && NORETURN_IMPORTS.has(this.symbolSlots.get(ins.memTarget) ?? '');
-              break;
-            case Kind.Ret:
-            case Kind.Stop:
-              break;
-            default:
-              stop = false;
-          }
-          if (stop) break;
-          addr = next;
-        }
-      }
-    };
-    explore();
+    const cfg: Cfg = { entry, insns, leaders, succs, calls, tailSites, problems, pointers, slotReads, jumpTables, work, found, isIntra };
+    this.explore(cfg);
     // A register jump is most likely a jump table: decode every gap of its FDE too, so that no
     // case block (and no syscall in it) is left unseen.
     const swept = new Set<number>();
@@ -499,12 +585,15 @@ class ObjectAnalysis {
       const bounds = this.fdeRanges.rangeOf(at);
       if (!bounds || swept.has(bounds.start)) continue;
       swept.add(bounds.start);
+      // Coverage only grows, so each search for the next gap resumes where the last one stopped.
+      let from = bounds.start;
       for (let pass = 0; pass < 256; pass++) {
-        const gap = this.firstGap(insns, bounds);
+        const gap = this.firstGap(insns, from, bounds.end);
+        from = Math.max(from, gap);
         if (gap < 0) break;
         leaders.add(gap);
         work.push(gap);
-        explore();
+        this.explore(cfg);
         if (!insns.has(gap)) break; // undecodable or another function's start
       }
     }
@@ -524,7 +613,7 @@ class ObjectAnalysis {
       if (regs && regs.some((v) => v !== null)) c.regs = regs;
     }
     const syscalls: SyscallSite[] = [];
-    for (const ins of insns.values()) {
+    for (const ins of insns.list) {
       if (ins.kind !== Kind.Syscall) continue;
       const v = values.syscalls.get(ins.addr);
       const site: SyscallSite = { at: ins.addr, nr: v ? v[0] : null };
@@ -544,7 +633,7 @@ class ObjectAnalysis {
   }
 
   /** A stub whose first branch jumps through a slot with a symbol relocation is `symbol@plt`. */
-  private pltName(first: Insn | undefined, insns: Map<number, Insn>): string | undefined {
+  private pltName(first: Insn | undefined, insns: FunctionInsns): string | undefined {
     let ins = first;
     for (let i = 0; ins && i < 3; i++) {
       if (ins.kind === Kind.JmpIndirect && ins.memTarget >= 0) {
@@ -557,9 +646,9 @@ class ObjectAnalysis {
     return undefined;
   }
 
-  private firstGap(insns: Map<number, Insn>, bounds: Range): number {
-    let addr = bounds.start;
-    while (addr < bounds.end) {
+  private firstGap(insns: FunctionInsns, start: number, end: number): number {
+    let addr = start;
+    while (addr < end) {
       const ins = insns.get(addr);
       if (!ins) return addr;
       addr += ins.len;
@@ -567,12 +656,12 @@ class ObjectAnalysis {
     return -1;
   }
 
-  private buildBlocks(entry: number, insns: Map<number, Insn>, leaders: Set<number>, succs: Map<number, number[]>): Block[] {
-    const addrs = [...insns.keys()].sort((a, b) => a - b);
+  private buildBlocks(entry: number, insns: FunctionInsns, leaders: Leaders, succs: Map<number, number[]>): Block[] {
+    const sorted = [...insns.list].sort((a, b) => a.addr - b.addr);
     const blocks: Block[] = [];
     let cur: Block | undefined;
-    for (const a of addrs) {
-      const ins = insns.get(a)!;
+    for (const ins of sorted) {
+      const a = ins.addr;
       if (!cur || leaders.has(a) || cur.insns[cur.insns.length - 1].addr + cur.insns[cur.insns.length - 1].len !== a) {
         if (cur) this.closeBlock(cur, insns, succs);
         cur = { start: a, insns: [], succs: [] };
@@ -587,7 +676,7 @@ class ObjectAnalysis {
     return blocks;
   }
 
-  private closeBlock(b: Block, insns: Map<number, Insn>, succs: Map<number, number[]>): void {
+  private closeBlock(b: Block, insns: FunctionInsns, succs: Map<number, number[]>): void {
     const last = b.insns[b.insns.length - 1];
     const explicit = succs.get(last.addr);
     if (explicit) b.succs = explicit.filter((s) => insns.has(s));
@@ -599,12 +688,15 @@ class ObjectAnalysis {
 
   /** Executable bytes no function covers, ignoring padding; flagged, never swept. */
   private uncovered(): { uncovered: UncoveredRange[]; uncoveredBytes: number } {
-    const cov: Range[] = this.insnList.filter((i) => i.kind !== Kind.Invalid).map((i) => ({ start: i.addr, end: i.addr + i.len })).sort((a, b) => a.start - b.start);
     const out: UncoveredRange[] = [];
     let total = 0;
     for (const r of this.execRanges) {
-      let pos = r.start;
-      let i = lowerBound(cov, r.start);
+      // A byte map of what decoded instructions cover: the gaps are its runs of zeros.
+      const covered = new Uint8Array(r.end - r.start);
+      for (const ins of this.insnList) {
+        if (ins.kind === Kind.Invalid || ins.addr >= r.end || ins.addr + ins.len <= r.start) continue;
+        covered.fill(1, Math.max(ins.addr, r.start) - r.start, Math.min(ins.addr + ins.len, r.end) - r.start);
+      }
       const emit = (s: number, e: number): void => {
         // Trim padding (nop/int3/zero bytes and multi-byte nops decode as such: count only non-padding)
         const bytes = readVirtual(this.elf, s, e - s);
@@ -612,7 +704,8 @@ class ObjectAnalysis {
         let nonPad = 0;
         let sys = false;
         for (let k = 0; k < bytes.length; k++) {
-          if (!PADDING.has(bytes[k])) nonPad++;
+          const b = bytes[k];
+          if (b !== 0x90 && b !== 0xcc && b !== 0x00) nonPad++;
           if (bytes[k] === 0x0f && bytes[k + 1] === 0x05) sys = true;
         }
         if (nonPad > 16 || sys) {
@@ -622,29 +715,18 @@ class ObjectAnalysis {
           }
         }
       };
-      while (pos < r.end) {
-        while (i < cov.length && cov[i].end <= pos) i++;
-        if (i >= cov.length || cov[i].start >= r.end) {
-          emit(pos, r.end);
-          break;
+      for (let k = 0; k < covered.length; ) {
+        if (covered[k]) {
+          k++;
+          continue;
         }
-        if (cov[i].start > pos) emit(pos, cov[i].start);
-        pos = Math.max(pos, cov[i].end);
+        const gap = k;
+        while (k < covered.length && !covered[k]) k++;
+        emit(r.start + gap, r.start + k);
       }
     }
     return { uncovered: out.slice(0, 200), uncoveredBytes: total };
   }
-}
-
-function lowerBound(cov: Range[], addr: number): number {
-  let lo = 0;
-  let hi = cov.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cov[mid].end <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 // Multi-byte nops (66 0f 1f 84 00 ..., 0f 1f 40 00, 66 2e 0f 1f ...) pad between functions.

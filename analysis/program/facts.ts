@@ -69,4 +69,4 @@ export interface ObjectFacts {
   instructions: number;
 }
 
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;

@@ -65,42 +65,56 @@ function isCallLike(ins: Insn, tailTargets: Set<number>): boolean {
 
 /** Runs the dataflow over `blocks` (entry block first) and returns the values at call and syscall sites. */
 export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<number>): SiteValues {
-  const byStart = new Map<number, Block>();
-  for (const b of blocks) byStart.set(b.start, b);
-  const inStates = new Map<number, State>();
   const result: SiteValues = { calls: new Map(), syscalls: new Map() };
   if (blocks.length === 0) return result;
-  inStates.set(blocks[0].start, entryState());
-  const work: number[] = [blocks[0].start];
-  const queued = new Set<number>(work);
-  const merges = new Map<number, number>();
+  // Blocks are numbered once so that the fixpoint runs on arrays, not on maps keyed by address.
+  const indexOf = new Map<number, number>();
+  blocks.forEach((b, i) => indexOf.set(b.start, i));
+  const succs = blocks.map((b) => {
+    const out: number[] = [];
+    for (const s of b.succs) {
+      const i = indexOf.get(s);
+      if (i !== undefined) out.push(i);
+    }
+    return out;
+  });
+  // Per instruction: 1 call-like, 2 syscall, 0 neither (decided once, not on every visit).
+  const roles = blocks.map((b) => b.insns.map((ins) => (isCallLike(ins, tailSites) ? 1 : ins.kind === Kind.Syscall ? 2 : 0)));
+  const inStates: (State | undefined)[] = new Array(blocks.length);
+  inStates[0] = entryState();
+  const work: number[] = [0];
+  const queued = new Uint8Array(blocks.length);
+  queued[0] = 1;
+  const merges = new Int32Array(blocks.length);
   let steps = 0;
   const limit = blocks.length * 200 + 1000;
   const drain = (): void => {
     while (work.length > 0 && steps++ < limit) {
-      const start = work.pop()!;
-      queued.delete(start);
-      const block = byStart.get(start)!;
-      const s = inStates.get(start)!.slice();
-      for (const ins of block.insns) {
-        if (isCallLike(ins, tailSites)) {
+      const bi = work.pop()!;
+      queued[bi] = 0;
+      const block = blocks[bi];
+      const role = roles[bi];
+      const s = inStates[bi]!.slice();
+      const insns = block.insns;
+      for (let k = 0; k < insns.length; k++) {
+        const ins = insns[k];
+        if (role[k] === 1) {
           result.calls.set(ins.addr, callRegs.map((r) => s[r]));
-        } else if (ins.kind === Kind.Syscall) {
+        } else if (role[k] === 2) {
           result.syscalls.set(ins.addr, [s[RAX], ...SYSCALL_ARGS.map((r) => s[r])]);
         }
         if (ins.effect) apply(s, ins.effect);
       }
-      for (const succ of block.succs) {
-        if (!byStart.has(succ)) continue;
-        const old = inStates.get(succ);
+      for (const succ of succs[bi]) {
+        const old = inStates[succ];
         let changed = false;
         if (!old) {
-          inStates.set(succ, s.slice());
+          inStates[succ] = s.slice();
           changed = true;
         } else {
           // Widening: a block whose entry keeps changing (a loop counter) gives up on the registers that change.
-          const widen = (merges.get(succ) ?? 0) > WIDEN_AFTER;
-          merges.set(succ, (merges.get(succ) ?? 0) + 1);
+          const widen = merges[succ] > WIDEN_AFTER;
+          merges[succ]++;
           for (let r = 0; r < 16; r++) {
             if (old[r] === TOP || s[r] === old[r]) continue;
             const j = join(old[r], s[r]);
@@ -110,8 +124,8 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
             }
           }
         }
-        if (changed && !queued.has(succ)) {
-          queued.add(succ);
+        if (changed && !queued[succ]) {
+          queued[succ] = 1;
           work.push(succ);
         }
       }
@@ -120,11 +134,11 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
   drain();
   // Blocks control reaches in ways the CFG does not show (swept gaps behind a jump table) start
   // from "nothing known", never from a guess.
-  for (const b of blocks) {
-    if (inStates.has(b.start)) continue;
-    inStates.set(b.start, new Array(16).fill(TOP));
-    work.push(b.start);
-    queued.add(b.start);
+  for (let bi = 0; bi < blocks.length; bi++) {
+    if (inStates[bi]) continue;
+    inStates[bi] = new Array(16).fill(TOP);
+    work.push(bi);
+    queued[bi] = 1;
     drain();
   }
   if (work.length > 0) {

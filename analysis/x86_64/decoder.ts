@@ -64,21 +64,23 @@ function isWrite(access: number): boolean {
   return access === OpAccess.Write || access === OpAccess.CondWrite || access === OpAccess.ReadWrite || access === OpAccess.ReadCondWrite;
 }
 
-// Which registers an instruction form writes depends on its Code and on which operands are
+// Which registers an instruction form writes depends on its Code, its rep prefix and on which operands are
 // registers (`mov [m], esi` and `mov eax, esi` share a Code), so the expensive InstructionInfo
 // query runs once per (Code, operand kinds), not once per instruction. A form whose implicit
 // writes can coincide with its explicit ones is never cached.
-function infoFor(ins: Iced.Instruction): CodeInfo {
-  const opCount = ins.opCount;
-  let key = ins.code * 32;
-  for (let i = 0; i < opCount && i < 5; i++) if (ins.opKind(i) === OpKind.Register) key += 1 << i;
+function infoFor(ins: Iced.Instruction, kinds: number[]): CodeInfo {
+  const opCount = kinds.length;
+  const code = ins.code;
+  let key = code * 32;
+  for (let i = 0; i < opCount && i < 5; i++) if (kinds[i] === OpKind.Register) key += 1 << i;
+  key = key * 4 + repBits(ins, code);
   let ci = codeInfo.get(key);
   if (ci) return ci;
   const info = infoFactory.info(ins);
   const opWritten: boolean[] = [];
   let explicitWritten = 0;
   for (let i = 0; i < opCount; i++) {
-    const w = ins.opKind(i) === OpKind.Register && isWrite(info.opAccess(i));
+    const w = kinds[i] === OpKind.Register && isWrite(info.opAccess(i));
     opWritten.push(w);
     if (w) {
       const g = gprIndex(ins.opRegister(i));
@@ -98,6 +100,16 @@ function infoFor(ins: Iced.Instruction): CodeInfo {
   // same register the instance hides the implicit write, so this form is never cached.
   if (ins.mnemonic !== Mnemonic.Cmpxchg) codeInfo.set(key, ci);
   return ci;
+}
+
+const stringCodes = new Map<number, boolean>();
+
+// A rep prefix makes a string instruction write rcx too (`rep movsq` vs `movsq`, one Code): the
+// prefix is part of the form, or whichever was decoded first would decide for both.
+function repBits(ins: Iced.Instruction, code: number): number {
+  let isString = stringCodes.get(code);
+  if (isString === undefined) stringCodes.set(code, (isString = ins.isStringInstruction));
+  return isString ? (ins.hasRepPrefix ? 1 : 0) | (ins.hasRepnePrefix ? 2 : 0) : 0;
 }
 
 function signed64(b: bigint): number {
@@ -196,11 +208,15 @@ export class X86Decoder {
   }
 
   private effectOf(ins: Iced.Instruction, mn: number, out: Insn): void {
+    // Each property read crosses into wasm: read the operand kinds once.
     const opCount = ins.opCount;
-    const k0 = opCount > 0 ? ins.op0Kind : -1;
-    const k1 = opCount > 1 ? ins.op1Kind : -1;
+    const kinds: number[] = [];
+    for (let i = 0; i < opCount; i++) kinds.push(ins.opKind(i));
+    const k0 = opCount > 0 ? kinds[0] : -1;
+    const k1 = opCount > 1 ? kinds[1] : -1;
+    const ipRel = ins.isIpRelMemoryOperand;
     // Code pointers: rip-relative lea, and immediates (non-PIE code stores absolute addresses).
-    if (mn === Mnemonic.Lea && ins.isIpRelMemoryOperand) {
+    if (mn === Mnemonic.Lea && ipRel) {
       const target = Number(ins.ipRelMemoryAddress);
       out.pointers = [target];
       const r = ins.op0Register;
@@ -209,15 +225,15 @@ export class X86Decoder {
       if (width < 32) out.effect = clobberOnly(1 << gprIndex(r));
       return;
     }
-    if (ins.isIpRelMemoryOperand) out.memRef = Number(ins.ipRelMemoryAddress);
+    if (ipRel) out.memRef = Number(ins.ipRelMemoryAddress);
     for (let i = 0; i < opCount; i++) {
-      const k = ins.opKind(i);
+      const k = kinds[i];
       if (k === OpKind.Immediate32 || k === OpKind.Immediate32to64 || k === OpKind.Immediate64) {
         const v = signed64(ins.immediate(i));
         if (v >= 0x1000) (out.pointers ??= []).push(v);
       }
     }
-    const ci = infoFor(ins);
+    const ci = infoFor(ins, kinds);
     let clobber = ci.implicit;
     for (let i = 0; i < ci.opWritten.length; i++) {
       if (ci.opWritten[i]) {
@@ -266,8 +282,13 @@ export class X86Decoder {
   }
 }
 
+const clobberEffects = new Map<number, Effect>();
+
+/** The effect that only clobbers `mask`; shared (effects are never modified), which saves an object per instruction. */
 function clobberOnly(mask: number): Effect {
-  return { clobber: mask, dst: -1, src: 0, imm: 0, reg: 0 };
+  let e = clobberEffects.get(mask);
+  if (!e) clobberEffects.set(mask, (e = { clobber: mask, dst: -1, src: 0, imm: 0, reg: 0 }));
+  return e;
 }
 
 /** Formats the instructions in [start, end) as text lines "addr: mnemonic operands" (for paths and the UI). */
