@@ -1,5 +1,6 @@
-// The browser host's guards: token -> cookie, Host and Origin checks on requests and WebSocket
-// upgrades, loopback-only listening, security headers, and no way out of the renderer directory.
+// The browser host's guards: token -> cookie and a fragment, cookie plus subprotocol token on
+// upgrades, Host and Origin checks on requests and WebSocket upgrades, loopback-only listening,
+// security headers, and no way out of the renderer directory.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -9,13 +10,22 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebHost, type WebHost } from './web-host.js';
-import { WS_PATH } from './ws-protocol.js';
+import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PREFIX } from './ws-protocol.js';
 import { tempCacheDir } from './testkit.js';
 
 interface Res {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+}
+
+/** The cookie the token exchange sets ("name=value"). */
+async function exchange(port: number, token: string): Promise<string> {
+  const res = await get(port, `/?token=${token}`);
+  const set = res.headers['set-cookie'];
+  assert.equal(res.status, 302);
+  assert.ok(Array.isArray(set) && set.length === 1);
+  return set[0].split(';')[0];
 }
 
 /** A raw request: the path is sent exactly as given (no normalisation). */
@@ -31,13 +41,13 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
   });
 }
 
-/** Tries a WebSocket upgrade: 'open' or the HTTP status it was refused with. */
-function upgrade(port: number, headers: Record<string, string>, path = WS_PATH): Promise<'open' | number> {
+/** Tries a WebSocket upgrade offering `protocols`: 'open' (answered with confine.v1) or the HTTP status it was refused with. */
+function upgrade(port: number, headers: Record<string, string>, protocols: string[] = [], path = WS_PATH): Promise<string | number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, protocols, { headers });
     ws.on('open', () => {
       ws.close();
-      resolve('open');
+      resolve(ws.protocol === WS_SUBPROTOCOL ? 'open' : `open with subprotocol ${JSON.stringify(ws.protocol)}`);
     });
     ws.on('unexpected-response', (_req, res) => {
       resolve(res.statusCode ?? 0);
@@ -57,6 +67,8 @@ describe('web host security', () => {
   let port: number;
   let token: string;
   let cookie: string;
+  let good: string[];
+  let origin: string;
 
   before(async () => {
     mkdirSync(join(renderer, 'assets'), { recursive: true });
@@ -67,6 +79,9 @@ describe('web host security', () => {
     host = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json'), rendererDir: renderer });
     port = host.port;
     token = new URL(host.url).searchParams.get('token')!;
+    cookie = await exchange(port, token);
+    good = [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + token];
+    origin = `http://127.0.0.1:${port}`;
   });
 
   after(async () => {
@@ -110,20 +125,22 @@ describe('web host security', () => {
     assert.equal((await get(port, `/?token=${'0'.repeat(64)}`)).status, 401);
     assert.equal((await get(port, `/?token=${token.slice(0, 10)}`)).status, 401);
     assert.equal((await get(port, '/', { Cookie: `confine_${port}=${'0'.repeat(64)}` })).status, 401);
-    assert.equal(await upgrade(port, {}), 401);
-    assert.equal(await upgrade(port, { Cookie: `confine_${port}=wrong` }), 401);
+    assert.equal((await get(port, '/', { Cookie: `confine_${port}=${token}` })).status, 401, 'the token is not the cookie');
+    assert.equal(await upgrade(port, { Origin: origin }), 401);
+    assert.equal(await upgrade(port, { Origin: origin, Cookie: `confine_${port}=wrong` }, good), 401);
   });
 
-  test('the right token sets an HttpOnly SameSite=Strict cookie and redirects without it', async () => {
+  test('the right token sets an HttpOnly SameSite=Strict cookie (not the token) and redirects to / with the token in the fragment only', async () => {
     const res = await get(port, `/?token=${token}`);
     assert.equal(res.status, 302);
-    assert.equal(res.headers.location, '/');
+    assert.equal(res.headers.location, `/#token=${token}`);
     const set = res.headers['set-cookie']!;
     assert.equal(set.length, 1);
-    assert.equal(set[0], `confine_${port}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    cookie = set[0].split(';')[0];
-    const keep = await get(port, `/index.html?x=1&token=${token}`);
-    assert.equal(keep.headers.location, '/index.html?x=1');
+    assert.match(set[0], new RegExp(`^confine_${port}=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=/$`));
+    assert.ok(!set[0].includes(token), 'the cookie reaches every port of 127.0.0.1: it must not reveal the token');
+    for (const path of [`/index.html?x=1&token=${token}`, `/assets/app.js?token=${token}`]) {
+      assert.equal((await get(port, path)).headers.location, `/#token=${token}`, path);
+    }
     const page = await get(port, '/', { Cookie: cookie });
     assert.equal(page.status, 200);
     assert.match(page.body, /<title>Confine<\/title>/);
@@ -131,32 +148,56 @@ describe('web host security', () => {
     const js = await get(port, '/assets/app.js', { Cookie: `other=1; ${cookie}` });
     assert.equal(js.status, 200);
     assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
-    assert.equal(await upgrade(port, { Cookie: cookie, Origin: `http://127.0.0.1:${port}` }), 'open');
-    assert.equal(await upgrade(port, { Cookie: cookie }), 'open', 'a non-browser client without Origin is fine with the cookie');
-    assert.equal(await upgrade(port, { Cookie: cookie }, '/other'), 404);
+    assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, good), 'open');
+    assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, [WS_TOKEN_PREFIX + token, WS_SUBPROTOCOL]), 'open', 'answered with confine.v1 in any order, never the token');
+    assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, good, '/other'), 404);
+  });
+
+  test('the redirect stays on this origin: no path is echoed', async () => {
+    for (const path of [`//evil.example/?token=${token}`, `///evil.example/?token=${token}`, `/\\evil.example/?token=${token}`, `/%2F%2Fevil.example/?token=${token}`]) {
+      const res = await get(port, path);
+      assert.equal(res.status, 302, path);
+      assert.equal(res.headers.location, `/#token=${token}`, path);
+    }
+  });
+
+  test('an upgrade needs the cookie AND the token subprotocol (the cookie also reaches other local ports)', async () => {
+    const h = { Cookie: cookie, Origin: origin };
+    assert.equal(await upgrade(port, h), 401, 'cookie, no subprotocol');
+    assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL]), 401, 'cookie, no token subprotocol');
+    assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL, `${WS_TOKEN_PREFIX}${'0'.repeat(64)}`]), 401, 'wrong token');
+    assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL, `${WS_TOKEN_PREFIX}${token.slice(0, 10)}`]), 401, 'a prefix of the token');
+    assert.equal(await upgrade(port, h, [WS_TOKEN_PREFIX + token]), 401, 'token without confine.v1');
+    assert.equal(await upgrade(port, { Origin: origin }, good), 401, 'token, no cookie');
+    assert.equal(await upgrade(port, { Origin: origin, Cookie: `confine_${port}=${token}` }, good), 401, 'the token as the cookie');
+  });
+
+  test('an upgrade without Origin is refused (browsers always send it)', async () => {
+    assert.equal(await upgrade(port, { Cookie: cookie }, good), 403);
   });
 
   test('a foreign Origin is refused on requests and upgrades', async () => {
-    const c = cookie ?? `confine_${port}=${token}`;
-    for (const origin of ['http://evil.example', `http://127.0.0.1:${port + 1}`, `https://127.0.0.1:${port}`, 'null']) {
-      assert.equal((await get(port, '/', { Cookie: c, Origin: origin })).status, 403, origin);
-      assert.equal(await upgrade(port, { Cookie: c, Origin: origin }), 403, origin);
+    const c = cookie;
+    for (const o of ['http://evil.example', `http://127.0.0.1:${port + 1}`, `https://127.0.0.1:${port}`, 'null']) {
+      assert.equal((await get(port, '/', { Cookie: c, Origin: o })).status, 403, o);
+      assert.equal(await upgrade(port, { Cookie: c, Origin: o }, good), 403, o);
     }
     assert.equal((await get(port, `/?token=${token}`, { Origin: 'http://evil.example' })).status, 403, 'not even the token exchange');
   });
 
   test('a Host other than 127.0.0.1:port or localhost:port is refused (DNS rebinding)', async () => {
-    const c = `confine_${port}=${token}`;
+    const c = cookie;
     for (const h of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1', `[::1]:${port}`]) {
       assert.equal((await get(port, '/', { Cookie: c, Host: h })).status, 403, h);
-      assert.equal(await upgrade(port, { Cookie: c, Host: h }), 403, h);
+      assert.equal(await upgrade(port, { Cookie: c, Host: h, Origin: `http://${h}` }, good), 403, h);
     }
+    assert.equal(await upgrade(port, { Cookie: c, Host: `localhost:${port}`, Origin: `http://localhost:${port}` }, good), 'open');
     assert.equal((await get(port, '/', { Cookie: c, Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).status, 200);
     assert.equal((await get(port, '/', { Cookie: c, Host: `localhost:${port}`, Origin: `http://127.0.0.1:${port}` })).status, 403);
   });
 
   test('security headers on every answer', async () => {
-    const c = `confine_${port}=${token}`;
+    const c = cookie;
     for (const res of [await get(port, '/', { Cookie: c }), await get(port, '/'), await get(port, '/nope', { Cookie: c })]) {
       assert.equal(
         res.headers['content-security-policy'],
@@ -168,7 +209,7 @@ describe('web host security', () => {
   });
 
   test('no way out of the renderer directory', async () => {
-    const c = `confine_${port}=${token}`;
+    const c = cookie;
     for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/%2e%2e%2f%2e%2e%2fpackage.json', '/assets/../../secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%5csecret.txt', '/assets%2f..%2f..%2fsecret.txt', '/%00', '/assets/leak.txt', '/../../../../etc/passwd', '/%E0%A4%A']) {
       const res = await get(port, p, { Cookie: c });
       assert.equal(res.status, 404, p);
@@ -181,12 +222,12 @@ describe('web host security', () => {
   test('without a built renderer the page says to build it', async () => {
     const other = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json'), rendererDir: join(cache.dir, 'missing') });
     try {
-      const t = new URL(other.url).searchParams.get('token')!;
-      const res = await get(other.port, '/', { Cookie: `confine_${other.port}=${t}` });
+      const c = await exchange(other.port, new URL(other.url).searchParams.get('token')!);
+      const res = await get(other.port, '/', { Cookie: c });
       assert.equal(res.status, 200);
       assert.match(res.body, /not built yet/);
-      assert.equal((await get(other.port, '/assets/app.js', { Cookie: `confine_${other.port}=${t}` })).status, 404);
-      assert.equal((await get(other.port, '/', { Cookie: `confine_${port}=${token}` })).status, 401, "another instance's cookie does not open this one");
+      assert.equal((await get(other.port, '/assets/app.js', { Cookie: c })).status, 404);
+      assert.equal((await get(other.port, '/', { Cookie: cookie.replace(`confine_${port}=`, `confine_${other.port}=`) })).status, 401, "another instance's cookie does not open this one");
     } finally {
       await other.close();
     }

@@ -1,9 +1,14 @@
 // Browser mode (`confine serve`): the built renderer and the API over a WebSocket, on 127.0.0.1
 // only. The service can drive the Docker engine, so this is guarded like root access: a random
-// token (given once in the printed URL, then an HttpOnly SameSite=Strict cookie) on every request
-// and upgrade, Host checked against the loopback names (DNS rebinding), Origin checked against Host
-// (cross-site requests and WebSocket hijacking), and a strict Content-Security-Policy.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// token, given once in the printed URL and exchanged for an HttpOnly SameSite=Strict cookie that
+// every request needs; Host checked against the loopback names (DNS rebinding); Origin required on
+// upgrades and checked against Host (cross-site requests, WebSocket hijacking); a strict CSP.
+// The cookie alone does not open the API: browsers send 127.0.0.1's cookies to every port of
+// 127.0.0.1 (RFC 6265 section 8.5), so any local server the user visits gets it. So the cookie is
+// a second random secret, not the token; the exchange redirects to `/#token=T` (a fragment never
+// reaches a server), the renderer keeps T in sessionStorage, and every upgrade must carry T as a
+// subprotocol as well as the cookie (ws-protocol.ts).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -12,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { API_METHODS, type ApiMethod, type ConfineEvents } from './api.js';
-import { WS_PATH, type WsEvent, type WsRequest, type WsResponse } from './ws-protocol.js';
+import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PREFIX, type WsEvent, type WsRequest, type WsResponse } from './ws-protocol.js';
 import { ConfineService } from './service/service.js';
 import { readStatic, safeSegments } from './static-files.js';
 
@@ -24,7 +29,7 @@ export interface WebHostOptions {
   /** The built renderer (default: dist/ui next to this module's directory). */
   rendererDir?: string;
   docker?: Docker;
-  /** The access token (default: 32 random bytes, hex). */
+  /** The access token (default: 32 random bytes, hex); letters, digits, '_' and '-' only, as it is sent as a subprotocol. */
   token?: string;
 }
 
@@ -61,11 +66,18 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
+/** Constant-time comparison; hashing first gives timingSafeEqual equal-length buffers whatever was sent. */
 function sameSecret(a: string | undefined, b: string): boolean {
   if (a === undefined) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** The token a WebSocket upgrade offers as the subprotocol `confine.token.<T>`, if it also offers `confine.v1`. */
+function subprotocolToken(req: IncomingMessage): string | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  if (!offered.includes(WS_SUBPROTOCOL)) return undefined;
+  return offered.find((p) => p.startsWith(WS_TOKEN_PREFIX))?.slice(WS_TOKEN_PREFIX.length);
 }
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
@@ -82,6 +94,9 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
 /** Starts the browser-mode host on 127.0.0.1. */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(32).toString('hex');
+  if (!/^[\w-]+$/.test(token)) throw new Error('the access token may hold only letters, digits, _ and -');
+  // Not the token: whoever receives the cookie (see above) must not learn the token from it.
+  const cookieSecret = randomBytes(32).toString('hex');
   const rendererDir = opts.rendererDir ?? defaultRendererDir();
   const clients = new Set<WebSocket>();
   const broadcast = <E extends keyof ConfineEvents>(event: E, data: ConfineEvents[E]): void => {
@@ -90,7 +105,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   };
   const service = new ConfineService({ cacheDir: opts.cacheDir, workspaceFile: opts.workspaceFile, docker: opts.docker, emit: broadcast, transport: 'web' });
   const server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // Answers with confine.v1, never echoing the token subprotocol (the upgrade handler checked both).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols: (offered) => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false) });
 
   let cookieName = 'confine';
   let csp = '';
@@ -105,12 +121,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   };
 
-  /** 0 when Host and Origin are acceptable, else the status to refuse with. */
-  const checkOrigin = (req: IncomingMessage): number => {
+  /**
+   * 0 when Host and Origin are acceptable, else the status to refuse with. Browsers always send
+   * Origin on WebSocket upgrades, so an upgrade without one is not from our page: refuse it.
+   * (Top-level page loads carry no Origin, so plain requests may lack it.)
+   */
+  const checkOrigin = (req: IncomingMessage, originRequired: boolean): number => {
     const host = req.headers.host;
     if (!host || !allowedHosts.has(host)) return 403;
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${host}`) return 403;
+    if (origin === undefined ? originRequired : origin !== `http://${host}`) return 403;
     return 0;
   };
 
@@ -138,7 +158,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     securityHeaders(res);
-    const refused = checkOrigin(req);
+    const refused = checkOrigin(req, false);
     if (refused) return plain(res, refused, 'Forbidden');
     const raw = req.url ?? '/';
     if (!raw.startsWith('/')) return plain(res, 400, 'Bad request');
@@ -148,16 +168,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const given = params.get('token');
     if (given !== null) {
       if (!sameSecret(given, token)) return plain(res, 401, 'Unauthorized: the token is wrong; open the URL confine serve printed');
-      params.delete('token');
-      const rest = params.toString();
+      // Always to "/" (the app's only page): echoing the path would make `//evil.example/?token=T`
+      // an open redirect. The token goes on in the fragment only, for the renderer's upgrades.
       res.statusCode = 302;
-      res.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      res.setHeader('Location', rawPath + (rest ? `?${rest}` : ''));
+      res.setHeader('Set-Cookie', `${cookieName}=${cookieSecret}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Location', `/#token=${token}`);
       res.setHeader('Cache-Control', 'no-store');
       res.end();
       return;
     }
-    if (!sameSecret(cookieValue(req, cookieName), token)) return plain(res, 401, 'Unauthorized: open the URL confine serve printed (it carries the access token)');
+    if (!sameSecret(cookieValue(req, cookieName), cookieSecret)) return plain(res, 401, 'Unauthorized: open the URL confine serve printed (it carries the access token)');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return plain(res, 405, 'Method not allowed');
@@ -177,9 +197,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     socket.on('error', () => socket.destroy());
     const raw = req.url ?? '/';
     const rawPath = raw.split('?')[0];
-    const refused = checkOrigin(req);
+    const refused = checkOrigin(req, true);
     if (refused) return refuse(refused, 'Forbidden');
-    if (!sameSecret(cookieValue(req, cookieName), token)) return refuse(401, 'Unauthorized');
+    // Both: the cookie (the printed URL was opened in this browser) and the token subprotocol (the
+    // page read the fragment), since the cookie also reaches other local servers.
+    const cookieOk = sameSecret(cookieValue(req, cookieName), cookieSecret);
+    const protocolOk = sameSecret(subprotocolToken(req), token);
+    if (!cookieOk || !protocolOk) return refuse(401, 'Unauthorized');
     if (rawPath !== WS_PATH) return refuse(404, 'Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });

@@ -20,3 +20,13 @@ export interface WsEvent {
 
 /** The WebSocket path under the served origin. */
 export const WS_PATH = '/api';
+
+/** The subprotocol the server answers with; the client offers it with a token subprotocol (below). */
+export const WS_SUBPROTOCOL = 'confine.v1';
+
+/**
+ * The prefix of the second subprotocol the client offers: `confine.token.<T>` carries the access
+ * token on every upgrade. The cookie alone is not enough, since browsers send 127.0.0.1's cookies
+ * to every port of 127.0.0.1 (RFC 6265 section 8.5), i.e. to any local server a user visits.
+ */
+export const WS_TOKEN_PREFIX = 'confine.token.';

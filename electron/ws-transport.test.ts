@@ -1,12 +1,12 @@
 // The WebSocket transport end to end: a web host on a random port, the `ws` client with the cookie
-// from the token exchange, API calls, and the events of a real host analysis.
+// from the token exchange and the token as a subprotocol, API calls, and the events of a real host analysis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebHost } from './web-host.js';
-import { WS_PATH, type WsEvent, type WsResponse } from './ws-protocol.js';
+import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PREFIX, type WsEvent, type WsResponse } from './ws-protocol.js';
 import type { HostInfo, JobFinished, JobProgress, ReportMeta } from './api.js';
 import { tempCacheDir } from './testkit.js';
 
@@ -26,12 +26,17 @@ function tokenExchange(url: string): Promise<string> {
 test('the API over the WebSocket: calls, errors and job events', { timeout: 300_000 }, async () => {
   const cache = tempCacheDir();
   const host = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json') });
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, { headers: { Cookie: await tokenExchange(host.url) }, origin: `http://127.0.0.1:${host.port}` });
+  const token = new URL(host.url).searchParams.get('token')!;
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + token], {
+    headers: { Cookie: await tokenExchange(host.url) },
+    origin: `http://127.0.0.1:${host.port}`,
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
+    assert.equal(ws.protocol, WS_SUBPROTOCOL);
     const pending = new Map<number, (r: WsResponse) => void>();
     const progress: JobProgress[] = [];
     const finished: JobFinished[] = [];

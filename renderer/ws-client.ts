@@ -2,8 +2,40 @@
 // One socket, reconnected with exponential backoff; requests made while it is down wait for the next
 // connection attempt; every request still waiting when a socket closes is rejected with a message
 // the user can act on. No DOM types here (the socket is made by a factory) so it runs under node:test.
+// Every upgrade offers the access token as a subprotocol (see takeAccessToken and ws-protocol.ts).
 import type { ApiMethod, ConfineApi, ConfineBridge, ConfineEvents, EventName } from '../electron/api.js';
-import type { WsEvent, WsRequest, WsResponse } from '../electron/ws-protocol.js';
+import { WS_SUBPROTOCOL, WS_TOKEN_PREFIX, type WsEvent, type WsRequest, type WsResponse } from '../electron/ws-protocol.js';
+
+/** Where the token is kept between reloads: sessionStorage (this tab only, gone when it closes). */
+export interface TokenStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+const TOKEN_KEY = 'confine.token';
+
+/** What the UI says when this tab has no token: it was not opened through the printed URL. */
+export const NO_TOKEN_MESSAGE = 'This tab has no access token. Open the URL `confine serve` printed (with ?token=) again; a tab opened from the bare address cannot reach the service.';
+
+/**
+ * The access token of this tab. The token exchange redirects to `/#token=T`: a fragment never
+ * reaches a server (unlike the cookie, which 127.0.0.1's other ports get too). Taken from there
+ * once, kept in `store` so a reload works, and `dropFragment` takes it out of the address bar.
+ */
+export function takeAccessToken(hash: string, store: TokenStore, dropFragment: () => void): string | undefined {
+  const m = /^#token=([\w-]+)$/.exec(hash);
+  if (m) {
+    store.setItem(TOKEN_KEY, m[1]);
+    dropFragment();
+    return m[1];
+  }
+  return store.getItem(TOKEN_KEY) ?? undefined;
+}
+
+/** The subprotocols an upgrade offers: the server answers with the first and checks the token in the second. */
+export function wsProtocols(token: string): string[] {
+  return [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + token];
+}
 
 /** The part of a WebSocket this client uses. */
 export interface SocketLike {
@@ -19,9 +51,13 @@ export interface SocketLike {
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface WsClientOptions {
-  /** Opens a socket to `url` (in the browser: `(u) => new WebSocket(u)`). */
-  connect: (url: string) => SocketLike;
+  /** Opens a socket to `url` offering `protocols` (in the browser: `(u, p) => new WebSocket(u, p)`). */
+  connect: (url: string, protocols: string[]) => SocketLike;
   url: string;
+  /** The subprotocols to offer (wsProtocols(token)). */
+  protocols?: string[];
+  /** Why there is no point connecting (e.g. NO_TOKEN_MESSAGE): the bridge stays closed with this message. */
+  unavailable?: string;
   /** First reconnect delay (ms); doubles up to maxDelayMs. */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -54,19 +90,23 @@ export class WsBridge implements ConfineBridge {
   private stopped = false;
   private everOpened = false;
   state: ConnectionState = 'closed';
+  private detail: string | undefined;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (t: unknown) => void;
 
   constructor(private readonly opts: WsClientOptions) {
     this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = opts.clearTimer ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
-    this.open();
+    if (opts.unavailable !== undefined) {
+      this.stopped = true;
+      this.setState('closed', opts.unavailable);
+    } else this.open();
   }
 
   invoke<M extends ApiMethod>(method: M, ...args: Parameters<ConfineApi[M]>): ReturnType<ConfineApi[M]> {
     return new Promise<unknown>((resolve, reject) => {
       if (this.stopped) {
-        reject(new Error('The connection to the Confine service was shut down.'));
+        reject(new Error(this.opts.unavailable ?? 'The connection to the Confine service was shut down.'));
         return;
       }
       const id = this.nextId++;
@@ -97,9 +137,11 @@ export class WsBridge implements ConfineBridge {
     };
   }
 
-  /** Connection state changes (for the UI's banner). */
+  /** Connection state changes (for the UI's banner), starting with the current state. */
   onStatus(listener: (s: ConnectionState, detail?: string) => void): () => void {
     this.statusListeners.add(listener);
+    // The state may have changed before anyone listened (the constructor already connects, or is unavailable).
+    listener(this.state, this.detail);
     return () => {
       this.statusListeners.delete(listener);
     };
@@ -119,6 +161,7 @@ export class WsBridge implements ConfineBridge {
 
   private setState(s: ConnectionState, detail?: string): void {
     this.state = s;
+    this.detail = detail;
     for (const l of this.statusListeners) l(s, detail);
   }
 
@@ -133,7 +176,7 @@ export class WsBridge implements ConfineBridge {
     let socket: SocketLike;
     this.setState('connecting');
     try {
-      socket = this.opts.connect(this.opts.url);
+      socket = this.opts.connect(this.opts.url, this.opts.protocols ?? []);
     } catch (e) {
       this.onClosed(undefined, (e as Error).message);
       return;

@@ -1,8 +1,8 @@
 // The WebSocket bridge and the typed API proxy (renderer/ws-client.ts, renderer/api-client.ts),
-// driven through a fake socket and fake timers.
+// driven through a fake socket and fake timers; the access token from the URL fragment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WsBridge, type SocketLike } from '../ws-client.js';
+import { NO_TOKEN_MESSAGE, takeAccessToken, WsBridge, wsProtocols, type SocketLike } from '../ws-client.js';
 import { createApiClient } from '../api-client.js';
 import { API_METHODS, type ConfineBridge } from '../../electron/api.js';
 
@@ -13,7 +13,10 @@ class FakeSocket implements SocketLike {
   onclose: ((ev: { code?: number; reason?: string }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly protocols: string[] = [],
+  ) {}
   send(data: string): void {
     this.sent.push(JSON.parse(data));
   }
@@ -38,8 +41,9 @@ function harness() {
   const timers: { fn: () => void; ms: number; cleared: boolean }[] = [];
   const bridge = new WsBridge({
     url: 'ws://127.0.0.1:7000/api',
-    connect: (url) => {
-      const s = new FakeSocket(url);
+    protocols: wsProtocols('abc123'),
+    connect: (url, protocols) => {
+      const s = new FakeSocket(url, protocols);
       sockets.push(s);
       return s;
     },
@@ -64,6 +68,7 @@ function harness() {
 test('requests wait for the socket, then answers and errors come back by id', async () => {
   const h = harness();
   assert.equal(h.sockets[0].url, 'ws://127.0.0.1:7000/api');
+  assert.deepEqual(h.sockets[0].protocols, ['confine.v1', 'confine.token.abc123']);
   const a = h.bridge.invoke('listReports');
   const b = h.bridge.invoke('getReport', 'nope');
   assert.deepEqual(h.last().sent, []);
@@ -101,7 +106,7 @@ test('a closed socket rejects what was waiting, then reconnects with growing del
   const pending = h.bridge.invoke('listImages');
   h.last().drop(1006);
   await assert.rejects(pending, /listImages: Lost the connection to the Confine service \(code 1006\)/);
-  assert.deepEqual(states, ['open', 'closed']);
+  assert.deepEqual(states, ['connecting', 'open', 'closed'], 'a new listener hears the current state first');
   assert.equal(h.fire(), 250);
   assert.equal(h.sockets.length, 2);
   h.last().drop();
@@ -164,6 +169,40 @@ test('request timeouts, when set', async () => {
   const p = bridge.invoke('engineStatus');
   timers[0]();
   await assert.rejects(p, /did not answer engineStatus within 5 s/);
+});
+
+test('the token: taken once from #token=, kept for reloads, fragment removed; none without either', () => {
+  const kept = new Map<string, string>();
+  const store = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };
+  let dropped = 0;
+  const drop = (): void => void dropped++;
+  assert.equal(takeAccessToken('', store, drop), undefined, 'a new tab from the bare URL');
+  assert.equal(takeAccessToken('#/policy', store, drop), undefined);
+  assert.equal(takeAccessToken('#token=ab12', store, drop), 'ab12');
+  assert.equal(dropped, 1);
+  assert.equal(takeAccessToken('', store, drop), 'ab12', 'a reload');
+  assert.equal(takeAccessToken('#/policy?report=r', store, drop), 'ab12');
+  assert.equal(takeAccessToken('#token=cd34', store, drop), 'cd34', 'a newly printed URL wins');
+  assert.equal(takeAccessToken('#token=a b', store, drop), 'cd34', 'not a token');
+  assert.equal(dropped, 2);
+});
+
+test('without a token the bridge never connects and says to open the printed URL again', async () => {
+  let connects = 0;
+  const bridge = new WsBridge({
+    url: 'ws://x/api',
+    unavailable: NO_TOKEN_MESSAGE,
+    connect: (u) => {
+      connects++;
+      return new FakeSocket(u);
+    },
+  });
+  const states: [string, string | undefined][] = [];
+  bridge.onStatus((s, d) => states.push([s, d]));
+  assert.deepEqual(states, [['closed', NO_TOKEN_MESSAGE]]);
+  assert.match(NO_TOKEN_MESSAGE, /Open the URL `confine serve` printed/);
+  await assert.rejects(bridge.invoke('listReports'), { message: NO_TOKEN_MESSAGE });
+  assert.equal(connects, 0);
 });
 
 test('the API client forwards every method with its arguments', async () => {
