@@ -7,6 +7,7 @@ import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { openImage } from './image/index.js';
 import type { OpenedImage } from './image/index.js';
 import { recordContainer, type PhaseOneResult } from './profile/index.js';
+import { parseShebang } from './profile/programs.js';
 import { runtimeBase } from './policy/runtime-base.js';
 import { resolveInRootfs } from './link/rootfs.js';
 import type { ProgramSummary, Report } from './graph/report.js';
@@ -93,13 +94,34 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   }
 
   const phase1By = new Map(phase1?.programs.map((p) => [p.path, p]) ?? []);
-  const kinds = classify(opened, programs);
+  let kinds = classify(opened, programs);
+  // A script named with --program runs under its #! interpreter (chains of them too): analyse that.
+  const interpretersOf = new Map<string, Set<string>>();
+  for (let round = 0; round < 4 && !phase1; round++) {
+    const more: string[] = [];
+    for (const p of programs) {
+      if (kinds.get(p) !== 'script') continue;
+      const interp = shebangOf(opened.rootfs, p);
+      if (!interp) continue;
+      if (!interpretersOf.has(interp)) interpretersOf.set(interp, new Set());
+      interpretersOf.get(interp)!.add(p);
+      if (!programs.includes(interp) && !more.includes(interp)) more.push(interp);
+    }
+    if (more.length === 0) break;
+    programs = [...programs, ...more];
+    kinds = classify(opened, programs);
+  }
   const libraries: Record<string, string[]> = {};
   for (const l of phase1?.libraries ?? []) (libraries[l.program] ??= []).push(l.path);
+  // A script's processes run its interpreter: what they mapped belongs to the interpreter's analysis.
+  for (const p of phase1?.programs ?? []) {
+    for (const script of p.interpreterOf ?? []) for (const lib of libraries[script] ?? []) if (!(libraries[p.path] ??= []).includes(lib)) libraries[p.path].push(lib);
+  }
   const elfPrograms = programs.filter((p) => kinds.get(p) === 'elf');
   const annotate = (p: string): Partial<ProgramSummary> => {
     const seen = phase1By.get(p);
-    return { source: seen ? 'phase1' : 'argument', ...(seen ? { execs: seen.execs } : {}), ...(seen?.interpreterOf ? { interpreterOf: seen.interpreterOf } : {}) };
+    const of = seen?.interpreterOf ?? (interpretersOf.has(p) ? [...interpretersOf.get(p)!] : undefined);
+    return { source: seen ? 'phase1' : 'argument', ...(seen ? { execs: seen.execs } : {}), ...(of ? { interpreterOf: of } : {}) };
   };
   const report = await analyze({
     rootfs: opened.rootfs,
@@ -132,6 +154,8 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
         e.runtime = true;
       } else if (syscallName(nr) !== undefined) {
         report.syscalls.push({ name, nr, programs: [tag], path: [], runtime: true });
+      } else {
+        report.warnings.push(`the runtime makes syscall ${nr}, which is not in the pinned table: a profile cannot allow it by name`);
       }
     }
     report.syscalls.sort((a, b) => a.nr - b.nr);
@@ -151,6 +175,22 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   report.stats.seconds = (performance.now() - started) / 1000;
   progress({ phase: 'done' });
   return report;
+}
+
+/** The interpreter a script's #! line names, as a path inside the image. */
+function shebangOf(rootfs: string, p: string): string | undefined {
+  try {
+    const f = resolveInRootfs(rootfs, p);
+    const fd = openSync(f.hostPath, 'r');
+    try {
+      const head = Buffer.alloc(256);
+      return parseShebang(head.subarray(0, readSync(fd, head, 0, 256, 0)))?.interpreter;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether each program is an ELF file, a script, missing from the image, or something else. */

@@ -18,7 +18,7 @@ const USAGE = `usage:
       IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
   confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
   confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] -- WORKLOAD...
-      exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 2: bad input
+      exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 6: records were lost; 2: bad input
   ${SERVE_USAGE}
       the UI in a browser: 127.0.0.1 only, a token in the printed URL`;
 
@@ -141,7 +141,8 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
   if (values.profile) writeFileSync(values.profile, JSON.stringify(dockerProfile(report.syscalls), null, 2) + '\n');
   printSummary(report);
-  if (values.strict && report.unresolved.length > 0) return 3;
+  // Programs that could not be analysed need review as much as unresolved sites do.
+  if (values.strict && (report.unresolved.length > 0 || report.programs.some((p) => p.error))) return 3;
   return 0;
 }
 
@@ -217,13 +218,15 @@ async function cmdVerify(argv: string[]): Promise<number> {
   }
   for (const w of result.warnings) out.push(`warning: ${w}`);
   out.push(`${result.records} seccomp record(s) from ${result.containerPids} container process(es), read from ${result.auditSource}`);
-  if (result.denials.length === 0) out.push(`no would-be denials: ${values.profile} allows everything the container did`);
+  if (result.denials.length === 0 && result.inconclusive) out.push(`no would-be denials seen, but audit records were lost (see the warnings): inconclusive, run again`);
+  else if (result.denials.length === 0) out.push(`no would-be denials: ${values.profile} allows everything the container did`);
   else {
     out.push(`${result.denials.length} would-be denial(s) under ${values.profile}:`);
     for (const d of result.denials) out.push(`  ${d.name} (${d.nr}) by ${d.program}: ${d.count} time(s)`);
   }
   process.stdout.write(out.join('\n') + '\n');
   if (result.denials.length > 0) return 4;
+  if (result.inconclusive) return 6;
   if (result.workload && result.workload.code !== 0) return 5;
   return 0;
 }

@@ -14,7 +14,7 @@ import { TEST_IMAGES, confine, dockerCli, engineUnavailable, waitFor } from './s
 interface ImageReport {
   syscalls: { name: string; nr: number; programs: string[]; path: unknown[]; runtime?: boolean }[];
   unresolved: unknown[];
-  programs: { path: string; error?: string; execs?: number }[];
+  programs: { path: string; error?: string; execs?: number; syscalls: number; interpreterOf?: string[] }[];
   runtime?: { runtime: string; version: string; syscalls: { nr: number; name: string }[] };
 }
 
@@ -118,3 +118,16 @@ test('scripted image: every short-lived program appears in phase 1, 10 runs out 
   }
 });
 
+
+test('a script named with --program is analysed through its #! interpreter; --strict fails on a program that is not in the image', async (t) => {
+  if (skip) return t.skip(skip);
+  const json = join(work, 'script.json');
+  const r = await confine(['analyze', TEST_IMAGES.scripted, '--program', '/entrypoint.sh', '--json', json, '--cache-dir', cache]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as ImageReport;
+  const sh = report.programs.find((p) => p.path === '/bin/sh');
+  assert.ok(sh && sh.syscalls > 0 && sh.interpreterOf?.includes('/entrypoint.sh'), JSON.stringify(report.programs));
+  const missing = await confine(['analyze', TEST_IMAGES.scripted, '--program', '/no/such/program', '--strict', '--cache-dir', cache]);
+  assert.equal(missing.code, 3, missing.stdout + missing.stderr);
+  assert.match(missing.stdout, /\/no\/such\/program: not in the image/);
+});

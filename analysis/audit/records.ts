@@ -17,11 +17,13 @@ export interface SeccompRecord {
 export const AUDIT_ARCH_X86_64 = 'c000003e';
 export const SECCOMP_RET_LOG = 0x7ffc0000;
 
-const RECORD = /type=1326 audit\((\d+)\.(\d+):(\d+)\): (.*)$/;
+// The kernel log says `type=1326 audit(...)`; auditd's log says `type=SECCOMP msg=audit(...)` and,
+// in its enriched format, appends interpreted fields after a 0x1d separator.
+const RECORD = /type=(?:1326|SECCOMP) (?:msg=)?audit\((\d+)\.(\d+):(\d+)\): (.*)$/;
 
-/** Parses a type=1326 record from /dev/kmsg or audit.log; undefined for any other line. */
+/** Parses a seccomp record from /dev/kmsg or auditd's audit.log; undefined for any other line. */
 export function parseSeccompRecord(line: string): SeccompRecord | undefined {
-  const m = RECORD.exec(line);
+  const m = RECORD.exec(line.split('\x1d')[0]);
   if (!m) return undefined;
   const f = fields(m[4]);
   const pid = Number(f.get('pid'));

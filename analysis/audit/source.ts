@@ -1,7 +1,8 @@
 // Where the kernel's audit records can be read: auditd's log when auditd runs, otherwise the kernel
 // log (/dev/kmsg), where records are printed with a rate limit that must be lifted while we read.
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync, constants } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync, constants } from 'node:fs';
 import { parseSeccompRecord, type SeccompRecord } from './records.js';
+import { liftPrintkRatelimit } from './ratelimit.js';
 
 /** A stream of seccomp audit records written after it was opened. */
 export interface AuditSource {
@@ -10,11 +11,12 @@ export interface AuditSource {
   read(): SeccompRecord[];
   /** Problems that make the record stream incomplete (lost records, rate limits). */
   readonly warnings: string[];
+  /** Set once records may have been lost: a clean result cannot be trusted then. */
+  readonly lost: boolean;
   close(): void;
 }
 
 const AUDIT_LOG = '/var/log/audit/audit.log';
-const RATELIMIT = '/proc/sys/kernel/printk_ratelimit';
 
 /** Opens the best available source; throws when neither can be read (not root). */
 export function openAuditSource(): AuditSource {
@@ -34,55 +36,89 @@ function auditdRunning(): boolean {
   return false;
 }
 
+/** auditd's log, followed across rotation: the old file is read to its end before the new one. */
 class AuditLogSource implements AuditSource {
   readonly kind = 'auditd';
   readonly warnings: string[] = [];
+  lost = false;
+  private fd: number;
+  private ino: number;
   private offset: number;
   private rest = '';
 
   constructor(private readonly path: string) {
-    this.offset = statSync(path).size;
+    this.fd = openSync(path, 'r');
+    const st = fstatSync(this.fd);
+    this.ino = st.ino;
+    this.offset = st.size;
   }
 
   read(): SeccompRecord[] {
-    const size = statSync(this.path).size;
-    // auditd rotated the log: start over in the new file.
-    if (size < this.offset) this.offset = 0;
-    if (size === this.offset) return [];
-    const fd = openSync(this.path, 'r');
+    const out = this.drain();
+    let now: ReturnType<typeof statSync> | undefined;
     try {
-      const buf = Buffer.alloc(size - this.offset);
-      const n = readSync(fd, buf, 0, buf.length, this.offset);
-      this.offset += n;
-      const text = this.rest + buf.subarray(0, n).toString('utf8');
-      const lines = text.split('\n');
-      this.rest = lines.pop() ?? '';
-      return lines.map(parseSeccompRecord).filter((r): r is SeccompRecord => r !== undefined);
-    } finally {
-      closeSync(fd);
+      now = statSync(this.path);
+    } catch {
+      return out; // mid-rotation: the new file is not there yet
     }
+    if (now.ino !== this.ino) {
+      // Rotated: what was written to the old file is drained above; continue at the new file's start.
+      closeSync(this.fd);
+      this.fd = openSync(this.path, 'r');
+      this.ino = fstatSync(this.fd).ino;
+      this.offset = 0;
+      this.rest = '';
+      out.push(...this.drain());
+    }
+    return out;
   }
 
-  close(): void {}
+  private drain(): SeccompRecord[] {
+    const out: SeccompRecord[] = [];
+    const buf = Buffer.alloc(1 << 20);
+    for (;;) {
+      const n = readSync(this.fd, buf, 0, buf.length, this.offset);
+      if (n === 0) break;
+      this.offset += n;
+      const lines = (this.rest + buf.subarray(0, n).toString('utf8')).split('\n');
+      this.rest = lines.pop() ?? '';
+      for (const l of lines) {
+        const r = parseSeccompRecord(l);
+        if (r) out.push(r);
+        else if (/type=(DAEMON_ERR|DAEMON_ABORT)|audit_lost|backlog/.test(l)) this.noteLoss(`auditd: ${l.trim().slice(0, 200)}`);
+      }
+    }
+    return out;
+  }
+
+  private noteLoss(what: string): void {
+    this.lost = true;
+    this.warnings.push(what);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
+/** The kernel log: records since the source was opened, read without blocking. */
 class KmsgSource implements AuditSource {
   readonly kind = 'kmsg';
   readonly warnings: string[] = [];
+  lost = false;
   private readonly fd: number;
   private readonly buf = Buffer.alloc(16384);
-  private savedRatelimit: string | undefined;
+  private readonly release: () => void;
 
   constructor() {
     this.fd = openSync('/dev/kmsg', constants.O_RDONLY | constants.O_NONBLOCK);
     // Without auditd the kernel prints records through printk_ratelimit(): 10 per 5 s by default,
-    // which would silently drop would-be denials. Lift it while we read; restored in close().
-    try {
-      this.savedRatelimit = readFileSync(RATELIMIT, 'utf8').trim();
-      if (this.savedRatelimit !== '0') writeFileSync(RATELIMIT, '0');
-    } catch (e) {
-      this.savedRatelimit = undefined;
-      this.warnings.push(`cannot lift the kernel's printk rate limit (${(e as Error).message}): audit records may be dropped`);
+    // which would silently drop would-be denials.
+    const lease = liftPrintkRatelimit();
+    this.release = lease.release;
+    if (lease.problem) {
+      this.lost = true;
+      this.warnings.push(`cannot lift the kernel's printk rate limit (${lease.problem}): audit records may be dropped`);
     }
     // Skip what is already in the ring buffer.
     this.drain(() => undefined);
@@ -98,7 +134,7 @@ class KmsgSource implements AuditSource {
         if (code === 'EAGAIN') return;
         // EPIPE: the ring buffer wrapped past our position; the next read resumes at the oldest record.
         if (code === 'EPIPE') {
-          this.warnings.push('the kernel log wrapped while reading: some audit records were lost');
+          this.noteLoss('the kernel log wrapped while reading: some audit records were lost');
           continue;
         }
         throw e;
@@ -108,27 +144,26 @@ class KmsgSource implements AuditSource {
     }
   }
 
+  private noteLoss(what: string): void {
+    this.lost = true;
+    if (!this.warnings.includes(what)) this.warnings.push(what);
+  }
+
   read(): SeccompRecord[] {
     const out: SeccompRecord[] = [];
     this.drain((line) => {
       const body = line.slice(line.indexOf(';') + 1).split('\n')[0];
       const r = parseSeccompRecord(body);
       if (r) out.push(r);
-      else if (/audit: (audit_lost|backlog limit exceeded|kauditd hold queue overflow)|audit_lost=/.test(body) || /callbacks suppressed/.test(body)) {
-        this.warnings.push(`kernel: ${body.trim()}`);
+      else if (/audit: (audit_lost|backlog limit exceeded|kauditd hold queue overflow)|audit_lost=|callbacks suppressed/.test(body)) {
+        this.noteLoss(`kernel: ${body.trim()}`);
       }
     });
     return out;
   }
 
   close(): void {
-    if (this.savedRatelimit !== undefined && this.savedRatelimit !== '0') {
-      try {
-        writeFileSync(RATELIMIT, this.savedRatelimit);
-      } catch {
-        // best effort: the value was ours to restore
-      }
-    }
+    this.release();
     closeSync(this.fd);
   }
 }

@@ -201,3 +201,29 @@ test('for verify: a seccomp profile reaches the runtime, the window waits for wh
   assert.equal(await phase1Containers(), 0);
   assert.deepEqual(ourInstances(), []);
 });
+
+test('processes docker exec starts inside the container are the container\'s too (they run under its filter)', async (t) => {
+  if (skip || !image) return t.skip(skip);
+  if (!instancesDir) return t.skip('tracefs needs root');
+  const img = image;
+  let ran = false;
+  const r = await recordContainer({
+    docker,
+    image: img,
+    seconds: 2,
+    whileRunning: async () => {
+      // The container is up: exec a program no process of the entrypoint runs (id's sibling, true).
+      const [c] = await docker.listContainers({ filters: { label: ['confine=phase1', `confine.pid=${process.pid}`], ancestor: [img] } });
+      const exec = await docker.getContainer(c.Id).exec({ Cmd: ['/bin/sleep', '0.2'], AttachStdout: false, AttachStderr: false });
+      await exec.start({ Detach: true });
+      for (let i = 0; i < 50 && (await exec.inspect()).Running !== false; i++) await new Promise((res) => setTimeout(res, 50));
+      ran = true;
+    },
+  });
+  assert.ok(ran);
+  const sleep = program(r, '/bin/sleep');
+  assert.ok(sleep, `phase 1 missed the exec'd /bin/sleep: ${r.programs.map((p) => p.path).join(', ')}`);
+  // The entrypoint's own sleep plus the exec'd one.
+  assert.ok(sleep.execs >= 2, `sleep ran ${sleep.execs} time(s)`);
+  assert.ok(!r.programs.some((p) => p.path.startsWith('/proc/self') || p.path.endsWith('/runc')), `runtime internals listed: ${r.programs.map((p) => p.path).join(', ')}`);
+});

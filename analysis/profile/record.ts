@@ -137,8 +137,10 @@ export async function recordContainer(opts: RecordOptions): Promise<PhaseOneResu
       const t0 = process.hrtime.bigint();
       const t0Us = Number(t0 / 1000n);
       let src: Source;
-      if (tracer) src = traceSource = new TraceSource(tracer, t0Us);
-      else {
+      if (tracer) {
+        src = traceSource = new TraceSource(tracer, t0Us);
+        traceSource.setContainerId(container.id);
+      } else {
         src = poller = new ProcPoller(container.id);
         // Scanning starts before the container does, so that its first processes are seen.
         poller.start(t0);

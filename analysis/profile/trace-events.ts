@@ -39,6 +39,15 @@ export interface ExitEvent {
   groupDead?: boolean;
 }
 
+/** A task moved into a cgroup: how processes started by `docker exec` or a HEALTHCHECK join a container. */
+export interface AttachEvent {
+  kind: 'attach';
+  ts: number;
+  pid: number;
+  /** The cgroup's path inside its hierarchy, e.g. /docker/<container id> or /system.slice/docker-<id>.scope. */
+  path: string;
+}
+
 /** The ring buffer dropped events on a CPU: the kernel prints a marker line in their place. */
 export interface LostEvents {
   kind: 'lost';
@@ -47,13 +56,14 @@ export interface LostEvents {
 }
 
 /** The process events the recorder uses. */
-export type TraceEvent = ForkEvent | ExecEvent | ExitEvent;
+export type TraceEvent = ForkEvent | ExecEvent | ExitEvent | AttachEvent;
 
 // comm-pid, optional "(tgid)" (or "(-------)" when unknown), [cpu], optional flags, timestamp.
 const PREFIX = /^\s*(.*?)-(\d+)\s+(?:\(\s*(-+|\d+)\)\s+)?\[(\d+)\]\s+(?:\S+\s+)?(\d+(?:\.\d+)?):\s+(\w+):\s?(.*)$/;
 const FORK = /^comm=(.*) pid=(\d+) child_comm=(.*) child_pid=(\d+)$/;
 const EXEC = /^filename=(.*) pid=(\d+) old_pid=(\d+)$/;
 const EXIT = /^comm=(.*) pid=(\d+) prio=(-?\d+)(?: group_dead=(true|false))?$/;
+const ATTACH = /^dst_root=\d+ dst_id=\d+ dst_level=\d+ dst_path=(\S*) pid=(\d+) comm=.*$/;
 const LOST = /^CPU:(\d+) \[LOST (\d+) EVENTS\]$/;
 
 /** Parses one trace_pipe line; undefined for headers, other events and anything unrecognised. */
@@ -81,6 +91,11 @@ export function parseTraceLine(line: string): TraceEvent | LostEvents | undefine
       const x = EXIT.exec(body);
       if (!x) return undefined;
       return { kind: 'exit', ts, tgid, comm: x[1], pid: Number(x[2]), groupDead: x[4] === undefined ? undefined : x[4] === 'true' };
+    }
+    case 'cgroup_attach_task': {
+      const a = ATTACH.exec(body);
+      if (!a) return undefined;
+      return { kind: 'attach', ts, pid: Number(a[2]), path: a[1] };
     }
     default:
       return undefined;

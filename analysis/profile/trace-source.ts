@@ -32,10 +32,30 @@ export class TraceSource {
     private readonly t0Us: number,
   ) {}
 
+  private containerId: string | undefined;
+
   /** Sets the container's init pid(s): the roots of the tree. */
   setRoots(pids: number[]): void {
     this.roots = pids;
     this.rebuild();
+  }
+
+  /** Every process the runtime moves into this container's cgroup (docker exec, HEALTHCHECK) is a root too. */
+  setContainerId(id: string): void {
+    this.containerId = id;
+  }
+
+  /** Roots: the init(s), and the processes attached to the container's cgroup. */
+  private allRoots(): number[] {
+    const out = new Set(this.roots);
+    if (!this.containerId || this.roots.length === 0) return [...out];
+    // The runtime's own bootstrap process is attached before the init exec's the entrypoint (the
+    // init's tree covers it); a process attached after that was started by `docker exec`/HEALTHCHECK
+    // (runc's init for it, attached just before it exec's the command).
+    const started = this.events.find((e) => e.kind === 'exec' && this.roots.includes(e.pid))?.ts;
+    if (started === undefined) return [...out];
+    for (const e of this.events) if (e.kind === 'attach' && e.ts > started && e.path.includes(this.containerId)) out.add(e.pid);
+    return [...out];
   }
 
   /** True once roots are set. */
@@ -86,7 +106,7 @@ export class TraceSource {
 
   private rebuild(): void {
     if (this.roots.length === 0) return;
-    const trees = this.roots.map((r) => buildTree(this.events, r));
+    const trees = this.allRoots().map((r) => buildTree(this.events, r));
     const execs = trees.flatMap((t) => t.execs).sort((a, b) => a.ts - b.ts);
     const live = new Map<number, string>();
     for (const t of trees) for (const [pid, prog] of t.live) live.set(pid, prog);

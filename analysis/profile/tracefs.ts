@@ -102,6 +102,8 @@ export class TraceInstance {
   private readonly buf = Buffer.alloc(64 * 1024);
   /** Events the kernel reported lost in the stream ("[LOST n EVENTS]" lines). */
   lostInStream = 0;
+  /** Whether cgroup attach events are recorded (they show processes exec'd into the container). */
+  attachEvents = true;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -120,6 +122,11 @@ export class TraceInstance {
       // The thread group of the task that forked gives the parent process, not a thread of it.
       if (fs.existsSync(path.join(dir, 'options/record-tgid'))) write(path.join(dir, 'options/record-tgid'), '1');
       for (const e of EVENTS) write(path.join(dir, 'events/sched', e, 'enable'), '1');
+      // Processes that `docker exec` or a HEALTHCHECK starts are not the init's descendants: they
+      // are the container's because the runtime moves them into its cgroup.
+      const attach = path.join(dir, 'events/cgroup/cgroup_attach_task/enable');
+      if (fs.existsSync(attach)) write(attach, '1');
+      else inst.attachEvents = false;
       // Opened before tracing starts so no event can be missed between the two.
       inst.fd = fs.openSync(path.join(dir, 'trace_pipe'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       write(path.join(dir, 'tracing_on'), '1');
@@ -199,6 +206,7 @@ export class TraceInstance {
       }
     };
     for (const e of EVENTS) quiet(() => write(path.join(this.dir, 'events/sched', e, 'enable'), '0'));
+    quiet(() => write(path.join(this.dir, 'events/cgroup/cgroup_attach_task/enable'), '0'));
     quiet(() => write(path.join(this.dir, 'tracing_on'), '0'));
     try {
       fs.rmdirSync(this.dir);

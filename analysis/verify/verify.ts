@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
 import { openAuditSource } from '../audit/source.js';
-import { AUDIT_ARCH_X86_64, type SeccompRecord } from '../audit/records.js';
+import { AUDIT_ARCH_X86_64, SECCOMP_RET_LOG, type SeccompRecord } from '../audit/records.js';
 import { recordContainer } from '../profile/index.js';
 import { auditCanary } from '../policy/runtime-base.js';
 import { syscallName } from '../x86_64/syscall-table.js';
@@ -52,6 +52,8 @@ export interface VerifyResult {
   workload?: { command: string[]; code: number | null; signal: string | null; seconds: number; output: string };
   auditSource: string;
   containerPids: number;
+  /** Records may have been lost (kernel log wrapped, audit backlog, rate limit): no denials proves nothing then. */
+  inconclusive: boolean;
   warnings: string[];
 }
 
@@ -83,30 +85,45 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     await auditCanary(opts.docker, src);
     src.read();
     let workload: VerifyResult['workload'];
-    progress('starting the container');
-    const phase = await recordContainer({
-      docker: opts.docker,
-      image: opts.image,
-      seconds: opts.seconds ?? 5,
-      network: opts.network,
-      cmd: opts.cmd,
-      signal: opts.signal,
-      seccompProfile: loggingProfile(opts.profile),
-      whileRunning: opts.workload
-        ? async () => {
-            progress(`running the workload: ${opts.workload!.join(' ')}`);
-            workload = await runWorkload(opts.workload!, (opts.workloadTimeoutSeconds ?? 600) * 1000, opts.signal);
-          }
-        : undefined,
-    });
+    // Read while the container runs: the kernel log is a ring buffer a busy container can wrap.
+    const records: SeccompRecord[] = [];
+    const poll = setInterval(() => records.push(...src.read()), 100);
+    let phase;
+    try {
+      progress('starting the container');
+      phase = await recordContainer({
+        docker: opts.docker,
+        image: opts.image,
+        seconds: opts.seconds ?? 5,
+        network: opts.network,
+        cmd: opts.cmd,
+        signal: opts.signal,
+        seccompProfile: loggingProfile(opts.profile),
+        whileRunning: opts.workload
+          ? async () => {
+              progress(`running the workload: ${opts.workload!.join(' ')}`);
+              workload = await runWorkload(opts.workload!, (opts.workloadTimeoutSeconds ?? 600) * 1000, opts.signal);
+            }
+          : undefined,
+      });
+    } finally {
+      clearInterval(poll);
+    }
     warnings.push(...phase.warnings);
     if (phase.containerExit) warnings.push(`the container exited by itself after ${phase.containerExit.afterMs} ms with code ${phase.containerExit.code}`);
-    // Records can trail the events that caused them by a few milliseconds.
-    await new Promise((r) => setTimeout(r, 300));
+    // Records trail the syscalls that caused them (the kernel's audit thread, auditd): read until
+    // the stream has been quiet for a while.
+    for (let quiet = 0, waited = 0; quiet < 3 && waited < 50; waited++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const more = src.read();
+      records.push(...more);
+      quiet = more.length === 0 ? quiet + 1 : 0;
+    }
     const pids = new Set(phase.pids);
     const execOf = new Map<number, string>();
     for (const e of phase.execs) execOf.set(e.pid, e.path);
-    const mine: SeccompRecord[] = src.read().filter((r) => pids.has(r.pid));
+    // Only what our log-mode filter logged: another filter's records (pid reuse) are not ours.
+    const mine = records.filter((r) => pids.has(r.pid) && r.code === SECCOMP_RET_LOG);
     warnings.push(...src.warnings);
     const byKey = new Map<string, WouldBeDenial>();
     for (const r of mine) {
@@ -124,6 +141,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
       ...(workload ? { workload } : {}),
       auditSource: src.kind,
       containerPids: pids.size,
+      inconclusive: src.lost,
       warnings,
     };
   } finally {
