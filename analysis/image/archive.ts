@@ -1,8 +1,8 @@
 // Named members of an image archive (docker save or OCI layout), whether it is a directory or a tar
 // file: manifests are read whole, layers are streamed.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, realpath, rm, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdtemp, open, realpath, rm, stat, type FileHandle } from 'node:fs/promises';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
@@ -94,7 +94,7 @@ class TarArchive implements Archive {
 class DirArchive implements Archive {
   constructor(
     readonly label: string,
-    private readonly dir: string,
+    private readonly dir: string, // a real path
   ) {}
 
   private path(name: string): string {
@@ -104,6 +104,7 @@ class DirArchive implements Archive {
   }
 
   async has(name: string): Promise<boolean> {
+    // Only whether something is there: reading it (below) refuses a member that leads outside.
     try {
       return (await stat(this.path(name))).isFile();
     } catch {
@@ -111,40 +112,67 @@ class DirArchive implements Archive {
     }
   }
 
-  private async size(name: string): Promise<number> {
+  /**
+   * Opens a member for reading. A layout from an untrusted source could hold symlinks to host
+   * files (`blobs/sha256/<hex> -> /etc/shadow`, or `blobs -> /`): a member whose real path leaves
+   * the directory is an InputError, and the real path is then opened with O_NOFOLLOW.
+   */
+  private async openMember(name: string): Promise<{ fh: FileHandle; size: number }> {
+    const missing = () => new InputError(this.label, `${name} is missing from the directory`);
+    let real: string;
     try {
-      const st = await stat(this.path(name));
-      if (st.isFile()) return st.size;
+      real = await realpath(this.path(name));
     } catch {
-      // reported below
+      throw missing();
     }
-    throw new InputError(this.label, `${name} is missing from the directory`);
+    const rel = relative(this.dir, real);
+    if (rel === '' || rel.split(sep)[0] === '..' || isAbsolute(rel)) {
+      throw new InputError(this.label, `${name} leads outside the directory (to ${real}); refusing to read it`);
+    }
+    // Only regular files: opening a FIFO would block.
+    if (!(await lstat(real).catch(() => null))?.isFile()) throw missing();
+    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => {
+      throw missing();
+    });
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
+      throw missing();
+    }
+    return { fh, size: st.size };
   }
 
   async read(name: string, max: number): Promise<Buffer> {
-    const size = await this.size(name);
-    if (size > max) throw new InputError(this.label, `${name} is ${size} bytes, more than the ${max} expected`);
-    return this.head(name, size);
+    const { fh, size } = await this.openMember(name);
+    try {
+      if (size > max) throw new InputError(this.label, `${name} is ${size} bytes, more than the ${max} expected`);
+      return await readHead(fh, size);
+    } finally {
+      await fh.close();
+    }
   }
 
   async head(name: string, n: number): Promise<Buffer> {
-    await this.size(name);
-    const fh = await open(this.path(name), 'r');
+    const { fh } = await this.openMember(name);
     try {
-      const buf = Buffer.alloc(n);
-      const { bytesRead } = await fh.read(buf, 0, n, 0);
-      return buf.subarray(0, bytesRead);
+      return await readHead(fh, n);
     } finally {
       await fh.close();
     }
   }
 
   async open(name: string): Promise<Readable> {
-    await this.size(name);
-    return createReadStream(this.path(name));
+    const { fh } = await this.openMember(name);
+    return fh.createReadStream(); // closes the handle when done
   }
 
   async close(): Promise<void> {}
+}
+
+async function readHead(fh: FileHandle, n: number): Promise<Buffer> {
+  const buf = Buffer.alloc(n);
+  const { bytesRead } = await fh.read(buf, 0, n, 0);
+  return buf.subarray(0, bytesRead);
 }
 
 // Errors from the index name the file it read, which may be a scratch copy; the user knows `label`.

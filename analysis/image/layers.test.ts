@@ -172,3 +172,139 @@ test('a corrupt or truncated layer is a LayerDataError', async () => {
   const good = await tarBytes([{ name: 'big', body: Buffer.alloc(5000, 1) }]);
   await assert.rejects(applyLayer(Readable.from([good.subarray(0, 1500)]), t), (e) => e instanceof LayerDataError && /Unexpected end of data/.test(e.message));
 });
+
+test("a lower layer's symlink or file in the way of an upper entry becomes a real directory, as overlay shows it", async () => {
+  const { base, root, outside } = setup();
+  const warnings = await apply(root, [
+    [
+      { name: 'usr/bin/tool', body: 'tool' },
+      { name: 'bin', type: 'symlink', linkname: 'usr/bin' },
+      { name: 'usr/lib/libc', body: 'libc' },
+      { name: 'lib', type: 'symlink', linkname: '/usr/lib' },
+      { name: 'foo', body: 'a file' },
+      { name: 'usr/sbin/t', body: 't' },
+      { name: 'sbin', type: 'symlink', linkname: 'usr/sbin' },
+      { name: 'opt', type: 'symlink', linkname: 'usr/sbin' },
+      { name: 'usr/local', type: 'symlink', linkname: '/elsewhere' },
+      { name: 'evil', type: 'symlink', linkname: outside },
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/sub', type: 'symlink', linkname: outside },
+    ],
+    [
+      // Looked up, not created: a hard link target below a lower symlink is refused (Docker cannot
+      // see lower layers while it applies one, and fails to load the image).
+      { name: 'hl', type: 'link', linkname: 'bin/tool' },
+      { name: 'bin/app', body: 'app', mode: 0o755 },
+      { name: 'lib/', type: 'directory', mode: 0o750 },
+      { name: 'lib/x/y', body: 'y' },
+      { name: 'foo/bar', body: 'bar' },
+      { name: 'sbin/.wh.t' },
+      { name: 'opt/.wh..wh..opq' },
+      { name: 'none/.wh.thing' },
+      { name: 'usr/local/bin/x', body: 'x' },
+      { name: 'evil/x', body: 'inside' },
+      // This layer's symlink leads to a directory of this layer; the lower symlink below it is replaced.
+      { name: 'etc/', type: 'directory' },
+      { name: 'e', type: 'symlink', linkname: '/etc' },
+      { name: 'e/sub/x', body: 'inside' },
+    ],
+  ]);
+  assert.deepEqual(warnings, ['layer 2: hl: refused, hard link to bin/tool: parent bin is a symlink (to usr/bin) from a lower layer']);
+  assert.deepEqual(readdirSync(outside), ['keep']);
+  assert.equal(readFileSync(join(outside, 'keep'), 'utf8'), 'canary');
+  assert.deepEqual(readdirSync(base).sort(), ['outside', 'root']);
+
+  const dir = (rel: string, entries: string[], mode = 0o755) => {
+    const st = lstatSync(join(root, rel));
+    assert.ok(st.isDirectory(), `${rel} is a real directory`);
+    assert.equal(st.mode & 0o7777, mode, `${rel} mode`);
+    assert.deepEqual(readdirSync(join(root, rel)).sort(), entries, `${rel} entries`);
+  };
+  dir('bin', ['app']);
+  dir('usr/bin', ['tool']);
+  dir('lib', ['x'], 0o750);
+  dir('usr/lib', ['libc']);
+  dir('foo', ['bar']);
+  dir('sbin', [], 0o755); // whiteout through a lower symlink: Docker creates the directory too
+  dir('opt', []);
+  dir('usr/sbin', ['t']);
+  dir('none', []);
+  dir('usr/local', ['bin']);
+  dir('evil', ['x']);
+  dir('etc/sub', ['x']);
+  assert.equal(readlinkSync(join(root, 'e')), '/etc');
+  assert.equal(readFileSync(join(root, 'bin/app'), 'utf8'), 'app');
+  assert.ok(!existsSync(join(root, 'hl')));
+});
+
+test('a symlink of the same layer is followed inside that layer as Docker does, never out of the root', async () => {
+  const { base, root, outside } = setup();
+  const warnings = await apply(root, [
+    [
+      { name: 'etc/passwd', body: 'lower' },
+      { name: 'etc/shadow', body: 'lower' },
+      { name: 'data/x', body: 'lower' },
+      { name: 'usr/bin/app', body: 'lower' },
+    ],
+    [
+      // Docker applies a layer into an empty directory chrooted there: `evil -> /etc` leads to this
+      // layer's etc/, `..` stops at the root, and only what this layer wrote is found.
+      { name: 'etc/', type: 'directory' },
+      { name: 'evil', type: 'symlink', linkname: '/etc' },
+      { name: 'evil/passwd', body: 'through' },
+      { name: 'evil/new/deep', body: 'deep' },
+      { name: 'evil/sub/', type: 'directory' },
+      { name: 'evil/.wh.shadow' },
+      // A chain of relative symlinks to a directory this layer created while writing usr/bin/app2.
+      { name: 'usr/bin/app2', body: 'app2' },
+      { name: 'b', type: 'symlink', linkname: 'usr/bin' },
+      { name: 'a', type: 'symlink', linkname: 'b' },
+      { name: 'a/app', body: 'through a chain' },
+      { name: 'hl', type: 'link', linkname: 'a/app' },
+      { name: 'w/esc', type: 'symlink', linkname: '../../../../w2' },
+      { name: 'w2/', type: 'directory' },
+      { name: 'w/esc/f', body: 'clamped' },
+      { name: 'r', type: 'symlink', linkname: '/' },
+      { name: 'r/top', body: 'top' },
+      // Refused (Docker fails the whole load): targets not in this layer, a loop, a file.
+      { name: 'lower', type: 'symlink', linkname: '/data' },
+      { name: 'lower/x', body: 'no' },
+      { name: 'host', type: 'symlink', linkname: outside },
+      { name: 'host/keep', body: 'no' },
+      { name: 'rel-host', type: 'symlink', linkname: '../outside' },
+      { name: 'rel-host/keep', body: 'no' },
+      { name: 'loop1', type: 'symlink', linkname: 'loop2' },
+      { name: 'loop2', type: 'symlink', linkname: 'loop1' },
+      { name: 'loop1/x', body: 'no' },
+      { name: 'file', body: 'f' },
+      { name: 'fl', type: 'symlink', linkname: 'file' },
+      { name: 'fl/x', body: 'no' },
+      { name: 'file/x', body: 'no' },
+    ],
+  ]);
+  assert.deepEqual(readdirSync(outside), ['keep']);
+  assert.equal(readFileSync(join(outside, 'keep'), 'utf8'), 'canary');
+  assert.deepEqual(readdirSync(base).sort(), ['outside', 'root']);
+
+  assert.equal(readlinkSync(join(root, 'evil')), '/etc');
+  assert.equal(readFileSync(join(root, 'etc/passwd'), 'utf8'), 'through');
+  assert.equal(readFileSync(join(root, 'etc/new/deep'), 'utf8'), 'deep');
+  assert.ok(lstatSync(join(root, 'etc/sub')).isDirectory());
+  assert.ok(!existsSync(join(root, 'etc/shadow')), 'a whiteout through this layer’s symlink hides the lower entry');
+  assert.equal(readFileSync(join(root, 'usr/bin/app'), 'utf8'), 'through a chain');
+  assert.equal(readlinkSync(join(root, 'a')), 'b');
+  assert.equal(statSync(join(root, 'hl')).ino, statSync(join(root, 'usr/bin/app')).ino, 'a hard link target is found through the same symlinks');
+  assert.equal(readFileSync(join(root, 'w2/f'), 'utf8'), 'clamped');
+  assert.equal(readFileSync(join(root, 'top'), 'utf8'), 'top');
+  assert.equal(readFileSync(join(root, 'data/x'), 'utf8'), 'lower');
+  assert.equal(readFileSync(join(root, 'file'), 'utf8'), 'f');
+
+  const refused = (name: string, problem: string) => assert.ok(warnings.includes(`layer 2: ${name}: refused, ${problem}`), `${name}: ${problem}\n${warnings.join('\n')}`);
+  refused('lower/x', 'parent lower is a symlink (to /data) whose target is not in this layer');
+  refused('host/keep', `parent host is a symlink (to ${outside}) whose target is not in this layer`);
+  refused('rel-host/keep', 'parent rel-host is a symlink (to ../outside) whose target is not in this layer');
+  assert.ok(warnings.some((w) => /^layer 2: loop1\/x: refused, parent loop\d is a symlink \(to loop\d\) in a loop of symlinks$/.test(w)), warnings.join('\n'));
+  refused('fl/x', 'parent fl is a symlink (to file) whose target is not a directory');
+  refused('file/x', 'parent file is not a directory');
+  assert.equal(warnings.length, 6, warnings.join('\n'));
+});

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,7 +176,9 @@ test('a malicious image opened end to end stays inside the cache and reports eac
   assert.deepEqual(img.warnings, [
     'layer 1: ../../../escape: refused, path escapes the root',
     'layer 1: /etc/abs: leading / removed',
-    'layer 1: evil/x: refused, parent evil is a symlink (to ' + outside + ')',
+    // Docker follows a symlink of the same layer inside the layer and fails the whole load when,
+    // as here, the target is not in it (layers.test.ts has the cases it follows).
+    `layer 1: evil/x: refused, parent evil is a symlink (to ${outside}) whose target is not in this layer`,
     'layer 1: hl: refused, hard link to /etc/passwd: not in the rootfs',
     'layer 1: 1 device files, FIFOs or sockets not created: dev/console',
   ]);
@@ -234,4 +236,43 @@ test('bad input is an InputError naming the file and the problem', async () => {
 
   // Nothing half-built is left behind by any of these failures.
   assert.deepEqual(existsSync(join(cacheDir, 'rootfs')) ? readdirSync(join(cacheDir, 'rootfs')) : [], []);
+});
+
+test('an OCI layout directory whose blobs lead outside it through symlinks is refused, naming the blob', async () => {
+  const dir = fresh('oci-symlinks');
+  const outside = join(dir, 'outside');
+  mkdirSync(outside);
+  const files = ociFiles(LAYERS);
+  const layerBlob = `blobs/sha256/${digest(LAYER1).slice(7)}`;
+
+  // A layer blob that is a symlink to a host file (here a valid layer, so only the link is wrong).
+  const layout = join(dir, 'layout');
+  writeDir(layout, files);
+  writeFileSync(join(outside, 'host-file'), LAYER1);
+  rmSync(join(layout, layerBlob));
+  symlinkSync(join(outside, 'host-file'), join(layout, layerBlob));
+  await assert.rejects(
+    openImage(layout, { cacheDir: join(dir, 'cache') }),
+    isInputError(layout, new RegExp(`^${layerBlob} leads outside the directory \\(to ${join(outside, 'host-file')}\\); refusing to read it$`)),
+  );
+
+  // The whole blobs directory as a relative symlink out of the layout: the index names blobs too.
+  const layout2 = join(dir, 'layout2');
+  writeDir(join(outside, 'copy'), files);
+  mkdirSync(layout2);
+  for (const f of ['oci-layout', 'index.json']) writeFileSync(join(layout2, f), files.get(f)!);
+  symlinkSync('../outside/copy/blobs', join(layout2, 'blobs'));
+  await assert.rejects(openImage(layout2, { cacheDir: join(dir, 'cache') }), isInputError(layout2, /^blobs\/sha256\/[0-9a-f]{64} leads outside the directory \(to .*outside\/copy\/blobs\/sha256\/[0-9a-f]{64}\); refusing to read it$/));
+
+  // Symlinks that stay inside the layout are fine, and so is reaching the layout through a symlink.
+  const layout3 = join(dir, 'layout3');
+  writeDir(layout3, files);
+  mkdirSync(join(layout3, 'store'));
+  renameSync(join(layout3, layerBlob), join(layout3, 'store/layer'));
+  symlinkSync('../../store/layer', join(layout3, layerBlob));
+  symlinkSync(layout3, join(dir, 'via-link'));
+  const img = await openImage(join(dir, 'via-link'), { cacheDir: join(dir, 'cache') });
+  assert.equal(img.imageId, IMAGE_ID);
+  assertFixtureTree(img.rootfs);
+  assert.deepEqual(readdirSync(outside).sort(), ['copy', 'host-file']);
 });

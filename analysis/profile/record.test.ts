@@ -215,7 +215,9 @@ test('processes docker exec starts inside the container are the container\'s too
       // The container is up: exec a program no process of the entrypoint runs (id's sibling, true).
       const [c] = await docker.listContainers({ filters: { label: ['confine=phase1', `confine.pid=${process.pid}`], ancestor: [img] } });
       const exec = await docker.getContainer(c.Id).exec({ Cmd: ['/bin/sleep', '0.2'], AttachStdout: false, AttachStderr: false });
-      await exec.start({ Detach: true });
+      // Even detached, the engine's answer is a stream that holds the connection open: close it.
+      const answer = (await exec.start({ Detach: true })) as unknown as { destroy?: () => void } | undefined;
+      answer?.destroy?.();
       for (let i = 0; i < 50 && (await exec.inspect()).Running !== false; i++) await new Promise((res) => setTimeout(res, 50));
       ran = true;
     },
