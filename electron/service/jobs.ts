@@ -2,6 +2,8 @@
 // worker's messages into `progress` events (with the elapsed time) and exactly one `finished`
 // event per job, whatever happens: a report, an error, a cancel, or the worker dying.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Docker from 'dockerode';
 import type { AnalysisRequest, ConfineEvents, JobFinished, JobProgress } from '../api.js';
@@ -93,7 +95,12 @@ export class JobManager {
         break;
       }
       case 'done':
-        this.finish(job, { jobId: job.id, reportId: m.reportId });
+        // The user asked to stop before the result arrived: a cancel is a cancel, even when the
+        // analysis won the race (a cached one finishes in milliseconds). Its report goes too.
+        if (job.cancelRequested) {
+          rmSync(join(this.opts.reportsDir, m.reportId), { recursive: true, force: true });
+          this.finish(job, { jobId: job.id, cancelled: true });
+        } else this.finish(job, { jobId: job.id, reportId: m.reportId });
         break;
       case 'cancelled':
         this.finish(job, { jobId: job.id, cancelled: true });
