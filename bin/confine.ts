@@ -1,5 +1,5 @@
 // The command line: `confine analyze (IMAGE | --rootfs DIR) ...` and `confine verify IMAGE --profile F -- WORKLOAD`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { analyze, type Progress } from '../analysis/analyze.js';
 import { analyzeImage, type ImageAnalysisProgress } from '../analysis/analyze-image.js';
 import { dockerProfile } from '../analysis/policy/docker.js';
+import { programProfileName, programSyscalls } from '../analysis/policy/per-program.js';
 import { checkProfile, verify } from '../analysis/verify/verify.js';
 import { inspectImage } from '../analysis/image/engine.js';
 import { InputError } from '../analysis/errors.js';
@@ -14,8 +15,9 @@ import type { Report } from '../analysis/graph/report.js';
 import { cmdServe, SERVE_USAGE } from './serve.js';
 
 const USAGE = `usage:
-  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--strict]
+  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--profiles-dir DIR] [--cache-dir DIR] [--strict]
       IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
+      --profile: the container-wide policy; --profiles-dir: one narrower policy per program
   confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
   confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] -- WORKLOAD...
       exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 6: records were lost; 2: bad input
@@ -87,6 +89,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
         cmd: { type: 'string', multiple: true },
         json: { type: 'string' },
         profile: { type: 'string' },
+        'profiles-dir': { type: 'string' },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
         workers: { type: 'string' },
@@ -140,6 +143,14 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   }
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
   if (values.profile) writeFileSync(values.profile, JSON.stringify(dockerProfile(report.syscalls), null, 2) + '\n');
+  if (values['profiles-dir']) {
+    // One narrower profile per analysed application (for containers that run one of them at a time).
+    mkdirSync(values['profiles-dir'], { recursive: true });
+    for (const p of report.programs) {
+      if (p.error || p.objects.length === 0) continue;
+      writeFileSync(join(values['profiles-dir'], `${programProfileName(p.path)}.json`), JSON.stringify(dockerProfile(programSyscalls(report, p.path)), null, 2) + '\n');
+    }
+  }
   printSummary(report);
   // Programs that could not be analysed need review as much as unresolved sites do.
   if (values.strict && (report.unresolved.length > 0 || report.programs.some((p) => p.error))) return 3;
