@@ -36,7 +36,8 @@ const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 app.enableSandbox();
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { 'cache-dir': { type: 'string' }, workspace: { type: 'string' } }, strict: false, allowPositionals: true });
+// `electron main.js ARGS` (development) has the script at argv[1]; a packaged app starts its ARGS there.
+const { values } = parseArgs({ args: process.argv.slice(process.defaultApp ? 2 : 1), options: { 'cache-dir': { type: 'string' }, workspace: { type: 'string' } }, strict: false, allowPositionals: true });
 const cacheDir = typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheDir();
 const workspaceFile = typeof values.workspace === 'string' ? values.workspace : join(cacheDir, 'workspace.json');
 
