@@ -69,6 +69,9 @@ export async function engineError(docker: Docker, e: unknown, ref: string): Prom
     const hint = env ? `DOCKER_HOST is ${env}` : 'DOCKER_HOST is not set; set it to reach another engine';
     return new InputError(ENGINE, `cannot connect to ${await engineEndpoint(docker)} (${CONNECT_ERRORS[err.code]}; ${hint})`);
   }
+  // The engine failed on this image (e.g. `docker save` refuses layers it can run but not export):
+  // one line naming the image, not an internal error.
+  if (err.statusCode !== undefined && err.statusCode >= 500) return new InputError(ref, `the Docker engine failed on this image: ${detail.trim()}`);
   return new Error(`${ENGINE}: ${detail}`);
 }
 
