@@ -33,6 +33,14 @@ export interface AnalyzeImageOptions {
   onGraph?: AnalyzeOptions['onGraph'];
 }
 
+/** Thrown when the caller's AbortSignal stopped the analysis. */
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('the analysis was cancelled');
+    this.name = 'AnalysisCancelled';
+  }
+}
+
 /** Progress of the whole pipeline: which phase, and the phase's own counters. */
 export interface ImageAnalysisProgress {
   phase: 'image' | 'phase1' | 'runtime' | 'analysis' | 'done';
@@ -73,6 +81,8 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
       signal: opts.signal,
       onProgress: (p) => progress({ phase: 'phase1', detail: `${p.programs} program(s) seen`, done: Math.min(p.seconds, seconds), total: seconds }),
     });
+    // Cancelled (Ctrl-C, the UI's cancel): the recorder has cleaned up; nothing more to do.
+    if (opts.signal?.aborted) throw new AnalysisCancelled();
     warnings.push(...phase1.warnings.map((w) => `phase 1: ${w}`));
     if (phase1.containerExit) {
       const { code, afterMs } = phase1.containerExit;

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, type Progress } from '../analysis/analyze.js';
-import { analyzeImage, type ImageAnalysisProgress } from '../analysis/analyze-image.js';
+import { AnalysisCancelled, analyzeImage, type ImageAnalysisProgress } from '../analysis/analyze-image.js';
 import { dockerProfile } from '../analysis/policy/docker.js';
 import { programProfileName, programSyscalls } from '../analysis/policy/per-program.js';
 import { checkProfile, verify } from '../analysis/verify/verify.js';
@@ -254,6 +254,10 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(cmd ? `unknown command ${cmd}` : 'no command given');
   } catch (e) {
+    if (e instanceof AnalysisCancelled) {
+      process.stderr.write('\nconfine: interrupted; the phase-1 container was removed\n');
+      return 130;
+    }
     if (e instanceof InputError) {
       process.stderr.write(`confine: ${e.message.split('\n')[0]}\n`);
       return 2;

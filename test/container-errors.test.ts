@@ -93,3 +93,23 @@ test('crafted tarballs: ../ entries, absolute symlinks and a hard link to /etc/p
   assert.deepEqual(readdirSync(canary), [], 'something was written outside the rootfs');
   assert.equal(statSync('/etc/passwd').nlink, passwdLinks, '/etc/passwd gained a hard link');
 });
+
+test('Ctrl-C during phase 1: exit 130 and the phase-1 container is gone', async (t) => {
+  if (skip) return t.skip(skip);
+  const { spawn } = await import('node:child_process');
+  const { default: Docker } = await import('dockerode');
+  const { CONFINE_BIN } = await import('./support/paths.js');
+  const docker = new Docker();
+  const child = spawn(process.execPath, [CONFINE_BIN, 'analyze', TEST_IMAGES.nginx, '--seconds', '60', '--cache-dir', cache], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const mine = async (): Promise<number> => (await docker.listContainers({ all: true, filters: { label: ['confine=phase1', `confine.pid=${child.pid}`] } })).length;
+  // Wait until phase 1 runs its container, then interrupt as a terminal would.
+  for (let i = 0; i < 600 && (await mine()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok((await mine()) > 0, `phase 1 never started:\n${stderr}`);
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted/);
+  assert.equal(await mine(), 0, 'the phase-1 container was left behind');
+});
