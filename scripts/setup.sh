@@ -18,3 +18,9 @@ fi
 # so and falls back to the browser mode (`confine serve`) when it is missing.
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+# The app and the container tests talk to a local Docker engine: start one if none answers. Where
+# it cannot start (no privileges), say so and go on: the app still analyses tarballs, directories
+# and host programs.
+if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null; then
+  bash scripts/dockerd.sh start || echo "setup: the Docker engine did not start (see /var/log/confine-dockerd.log); engine images will not be offered"
+fi
