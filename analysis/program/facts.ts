@@ -11,7 +11,11 @@ export interface CallSite {
   tail: boolean;
   /** Direct target address in this object. */
   target?: number;
-  /** RIP-relative memory slot holding the target (PLT/GOT): resolved through relocations at link time. */
+  /**
+   * RIP-relative memory slot holding the target (PLT/GOT): resolved through relocations at link time.
+   * Also set for `call reg` / `jmp reg` when the register provably holds the value loaded from a
+   * GOT slot on every path to the site.
+   */
   slot?: number;
   /** Control falls off the end of this function into the next one (no jump instruction). */
   fallthrough?: true;
@@ -69,4 +73,4 @@ export interface ObjectFacts {
   instructions: number;
 }
 
-export const FACTS_VERSION = 5;
+export const FACTS_VERSION = 6;

@@ -25,6 +25,27 @@ export interface SiteValues {
   calls: Map<number, Value[]>;
   /** At each syscall: [rax, rdi, rsi, rdx, r10, r8, r9]. */
   syscalls: Map<number, Value[]>;
+  /**
+   * At each `call reg` / `jmp reg` whose register holds, on every path reaching it, the 8 bytes
+   * loaded from one RIP-relative address (`mov reg, [rip+S]`): S. Kept apart from `Value` so that
+   * a loaded pointer never passes for a number (a syscall number, an argument, a string address).
+   */
+  slotCalls: Map<number, number>;
+}
+
+/** Slot lattice per register: the RIP-relative address its value was loaded from, or NO_SLOT (unknown). */
+const NO_SLOT = -1;
+
+function applySlots(t: Float64Array, e: Effect): void {
+  let m = e.clobber;
+  while (m !== 0) {
+    const r = 31 - Math.clz32(m);
+    t[r] = NO_SLOT;
+    m &= ~(1 << r);
+  }
+  if (e.dst < 0) return;
+  // Only an exact 64-bit copy keeps the loaded value; any other write makes it unknown.
+  t[e.dst] = e.src === 5 ? e.imm : e.src === 2 ? t[e.reg] : NO_SLOT;
 }
 
 function entryState(): State {
@@ -65,7 +86,7 @@ function isCallLike(ins: Insn, tailTargets: Set<number>): boolean {
 
 /** Runs the dataflow over `blocks` (entry block first) and returns the values at call and syscall sites. */
 export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<number>): SiteValues {
-  const result: SiteValues = { calls: new Map(), syscalls: new Map() };
+  const result: SiteValues = { calls: new Map(), syscalls: new Map(), slotCalls: new Map() };
   if (blocks.length === 0) return result;
   // Blocks are numbered once so that the fixpoint runs on arrays, not on maps keyed by address.
   const indexOf = new Map<number, number>();
@@ -82,6 +103,9 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
   const roles = blocks.map((b) => b.insns.map((ins) => (isCallLike(ins, tailSites) ? 1 : ins.kind === Kind.Syscall ? 2 : 0)));
   const inStates: (State | undefined)[] = new Array(blocks.length);
   inStates[0] = entryState();
+  // The slot lattice runs alongside, in its own arrays (set exactly when inStates is).
+  const inSlots: (Float64Array | undefined)[] = new Array(blocks.length);
+  inSlots[0] = new Float64Array(16).fill(NO_SLOT);
   const work: number[] = [0];
   const queued = new Uint8Array(blocks.length);
   queued[0] = 1;
@@ -95,23 +119,41 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
       const block = blocks[bi];
       const role = roles[bi];
       const s = inStates[bi]!.slice();
+      const t = inSlots[bi]!.slice();
       const insns = block.insns;
       for (let k = 0; k < insns.length; k++) {
         const ins = insns[k];
         if (role[k] === 1) {
           result.calls.set(ins.addr, callRegs.map((r) => s[r]));
+          if (ins.branchReg >= 0 && (ins.kind === Kind.CallIndirect || ins.kind === Kind.JmpIndirect)) {
+            // The last visit of a block is at the fixpoint: it decides.
+            const slot = t[ins.branchReg];
+            if (slot === NO_SLOT) result.slotCalls.delete(ins.addr);
+            else result.slotCalls.set(ins.addr, slot);
+          }
         } else if (role[k] === 2) {
           result.syscalls.set(ins.addr, [s[RAX], ...SYSCALL_ARGS.map((r) => s[r])]);
         }
-        if (ins.effect) apply(s, ins.effect);
+        if (ins.effect) {
+          apply(s, ins.effect);
+          applySlots(t, ins.effect);
+        }
       }
       for (const succ of succs[bi]) {
         const old = inStates[succ];
         let changed = false;
         if (!old) {
           inStates[succ] = s.slice();
+          inSlots[succ] = t.slice();
           changed = true;
         } else {
+          const oldSlots = inSlots[succ]!;
+          for (let r = 0; r < 16; r++) {
+            if (oldSlots[r] !== NO_SLOT && oldSlots[r] !== t[r]) {
+              oldSlots[r] = NO_SLOT;
+              changed = true;
+            }
+          }
           // Widening: a block whose entry keeps changing (a loop counter) gives up on the registers that change.
           const widen = merges[succ] > WIDEN_AFTER;
           merges[succ]++;
@@ -137,6 +179,7 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
   for (let bi = 0; bi < blocks.length; bi++) {
     if (inStates[bi]) continue;
     inStates[bi] = new Array(16).fill(TOP);
+    inSlots[bi] = new Float64Array(16).fill(NO_SLOT);
     work.push(bi);
     queued[bi] = 1;
     drain();
@@ -145,6 +188,7 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
     // Did not converge within the step budget: report every site as unknown rather than guess.
     for (const k of result.calls.keys()) result.calls.set(k, callRegs.map(() => TOP));
     for (const k of result.syscalls.keys()) result.syscalls.set(k, new Array(7).fill(TOP));
+    result.slotCalls.clear();
   }
   return result;
 }

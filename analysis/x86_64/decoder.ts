@@ -6,7 +6,7 @@ import { gprIndex, gprWidth, CALLER_SAVED_MASK, RAX, RCX, R11 } from './register
 
 // iced-x86's npm package is CommonJS with a synchronously instantiated wasm module.
 const iced = createRequire(import.meta.url)('iced-x86') as typeof Iced;
-const { Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, FlowControl, OpKind, OpAccess, Code } = iced;
+const { Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, FlowControl, OpKind, OpAccess, Code, Register } = iced;
 
 export const enum Kind {
   Other = 0,
@@ -26,7 +26,11 @@ export const enum Kind {
 export interface Effect {
   clobber: number;
   dst: number;
-  /** 0 nothing, 1 constant `imm`, 2 copy of register `reg`, 3 dst + imm, 4 zero-extended 32-bit copy of `reg`. */
+  /**
+   * 0 nothing, 1 constant `imm`, 2 copy of register `reg`, 3 dst + imm, 4 zero-extended 32-bit copy of `reg`,
+   * 5 the 8 bytes loaded from RIP-relative address `imm` (`mov r64, [rip+X]`): not a number, only the
+   * slot dataflow (which register holds a GOT load at a register call) gives it a meaning.
+   */
   src: number;
   imm: number;
   reg: number;
@@ -45,6 +49,8 @@ export interface Insn {
   pointers: number[] | undefined;
   /** RIP-relative memory operand of a non-branch instruction (e.g. a GOT slot read), or -1. */
   memRef: number;
+  /** For `call reg` / `jmp reg` with a 64-bit register operand: its hardware index, else -1. */
+  branchReg: number;
   effect: Effect | undefined;
 }
 
@@ -149,7 +155,7 @@ export class X86Decoder {
     d.decodeOut(ins);
     const len = ins.length;
     this.nextPos = pos + len;
-    const out: Insn = { addr, len, kind: Kind.Other, target: 0, memTarget: -1, pointers: undefined, memRef: -1, effect: NO_EFFECT };
+    const out: Insn = { addr, len, kind: Kind.Other, target: 0, memTarget: -1, pointers: undefined, memRef: -1, branchReg: -1, effect: NO_EFFECT };
     if (ins.code === Code.INVALID) {
       out.kind = Kind.Invalid;
       return out;
@@ -174,6 +180,7 @@ export class X86Decoder {
       case FlowControl.IndirectBranch:
         out.kind = Kind.JmpIndirect;
         if (ins.isIpRelMemoryOperand) out.memTarget = Number(ins.ipRelMemoryAddress);
+        else out.branchReg = branchRegister(ins);
         return out;
       case FlowControl.Call:
         out.kind = Kind.Call;
@@ -183,6 +190,7 @@ export class X86Decoder {
       case FlowControl.IndirectCall:
         out.kind = Kind.CallIndirect;
         if (ins.isIpRelMemoryOperand) out.memTarget = Number(ins.ipRelMemoryAddress);
+        else out.branchReg = branchRegister(ins);
         out.effect = clobberOnly(CALLER_SAVED_MASK);
         return out;
       case FlowControl.Return:
@@ -260,6 +268,11 @@ export class X86Decoder {
           return;
         }
       }
+      // A 64-bit load from a RIP-relative address (a GOT slot, typically), with no segment override.
+      if (mn === Mnemonic.Mov && w0 === 64 && k1 === OpKind.Memory && ipRel && ins.segmentPrefix === Register.None) {
+        out.effect = { clobber: 0, dst: g0, src: 5, imm: out.memRef, reg: 0 };
+        return;
+      }
       if ((mn === Mnemonic.Xor || mn === Mnemonic.Sub) && k1 === OpKind.Register && gprIndex(ins.op1Register) === g0) {
         out.effect = { clobber: 0, dst: g0, src: 1, imm: 0, reg: 0 };
         return;
@@ -280,6 +293,13 @@ export class X86Decoder {
     }
     out.effect = clobberOnly(clobber);
   }
+}
+
+/** The 64-bit register operand of `call reg` / `jmp reg`, or -1 (memory operands, other widths). */
+function branchRegister(ins: Iced.Instruction): number {
+  if (ins.opCount !== 1 || ins.op0Kind !== OpKind.Register) return -1;
+  const r = ins.op0Register;
+  return gprWidth(r) === 64 ? gprIndex(r) : -1;
 }
 
 const clobberEffects = new Map<number, Effect>();
