@@ -47,6 +47,7 @@ const TRAPS: Trap[] = [
     expect: ['getgid', 'geteuid', 'umask'],
     notRun: ['geteuid', 'umask'],
   },
+  { name: 'a writable function pointer reassigned at run time', binary: 'fnptr-var', args: ['x'], expect: ['getgid', 'getpgrp'], notRun: ['getgid'] },
   { name: 'dlopen of a constant path, constructor and dlsym', binary: 'dlopen-main', expect: ['sched_yield', 'sched_getscheduler'] },
   { name: 'pthread_cancel (glibc dlopens libgcc_s.so.1)', binary: 'pthread-cancel', expect: ['tgkill', 'read'] },
   { name: '-fno-plt build', binary: 'fno-plt', expect: ['uname', 'getcwd', 'mkdir', 'rmdir'] },

@@ -26,6 +26,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   'direct-syscall': { sources: ['direct-syscall.c'], flags: [] },
   callbacks: { sources: ['callbacks.c'], flags: [] },
   'fnptr-table': { sources: ['fnptr-table.c'], flags: [] },
+  'fnptr-var': { sources: ['fnptr-var.c'], flags: [] },
   'libtrap-dlopen.so': { sources: ['dlopen-lib.c'], flags: ['-shared', '-fPIC'] },
   'dlopen-main': {
     sources: ['dlopen-main.c'],
