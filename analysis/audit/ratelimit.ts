@@ -5,26 +5,18 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { processAlive } from '../profile/proc.js';
 
 const RATELIMIT = '/proc/sys/kernel/printk_ratelimit';
 const LEASES = '/run/confine/printk-ratelimit';
 const SAVED = 'saved';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Live leases, after dropping those of processes that are gone. */
 function liveLeases(): string[] {
   const out: string[] = [];
   for (const f of readdirSync(LEASES)) {
     if (f === SAVED) continue;
-    if (alive(Number(f.split('-')[0]))) out.push(f);
+    if (processAlive(Number(f.split('-')[0]))) out.push(f);
     else rmSync(join(LEASES, f), { force: true });
   }
   return out;

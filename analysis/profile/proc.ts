@@ -78,3 +78,13 @@ export function listPids(): number[] {
     return [];
   }
 }
+
+/** Whether a process exists (EPERM: it does, but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { LineSplitter, parseTraceLine, type TraceEvent } from './trace-events.js';
+import { processAlive } from './proc.js';
 
 const EVENTS = ['sched_process_fork', 'sched_process_exec', 'sched_process_exit'];
 const INSTANCE_PREFIX = 'confine-';
@@ -50,15 +51,6 @@ export async function findTracefs(): Promise<string> {
   return DEFAULT_MOUNT;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes instances left by recorders that died without cleaning up (named confine-<pid>-*, pid gone). */
 export function removeStaleInstances(root: string): string[] {
   const removed: string[] = [];
@@ -70,7 +62,7 @@ export function removeStaleInstances(root: string): string[] {
   }
   for (const name of names) {
     const m = /^confine-(\d+)-[0-9a-f]+$/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     try {
       fs.rmdirSync(path.join(root, 'instances', name));
       removed.push(name);

@@ -310,21 +310,3 @@ function clobberOnly(mask: number): Effect {
   if (!e) clobberEffects.set(mask, (e = { clobber: mask, dst: -1, src: 0, imm: 0, reg: 0 }));
   return e;
 }
-
-/** Formats the instructions in [start, end) as text lines "addr: mnemonic operands" (for paths and the UI). */
-export function disassemble(bytes: Uint8Array, base: number, start: number, end: number): string[] {
-  const pos = start - base;
-  if (pos < 0 || pos >= bytes.length) return [];
-  const slice = bytes.subarray(pos, Math.min(bytes.length, end - base));
-  const d = new Decoder(64, slice, DecoderOptions.None);
-  d.ip = BigInt(start);
-  const lines: string[] = [];
-  const ins = new Instruction();
-  while (d.canDecode) {
-    d.decodeOut(ins);
-    lines.push(`${Number(ins.ip).toString(16)}: ${ins.toString()}`);
-  }
-  ins.free();
-  d.free();
-  return lines;
-}
