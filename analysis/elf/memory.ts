@@ -1,5 +1,5 @@
 import type { ElfFile, ElfSection, ElfSegment } from './types.js';
-import { PF_X, PT_LOAD, SHF_EXECINSTR } from './types.js';
+import { PF_X, PT_LOAD, SHF_EXECINSTR, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from './types.js';
 
 /** A half-open address range [start, end). */
 export interface AddressRange {
@@ -180,4 +180,24 @@ export function sectionAt(elf: ElfFile, vaddr: number): ElfSection | undefined {
 /** Whether vaddr lies in one of executableRanges(elf). */
 export function isExecutableAddress(elf: ElfFile, vaddr: number): boolean {
   return memoryIndex(elf).exec.find(vaddr) !== undefined;
+}
+
+const gotIndexes = new WeakMap<ElfFile, { loaderSlots: Set<number>; got: RangeIndex<AddressRange> }>();
+
+/**
+ * Whether the 8 bytes at `slot` are a GOT entry: the target of a GLOB_DAT/JUMP_SLOT relocation, or
+ * inside .got/.got.plt. Only the loader writes these (RELRO protects them afterwards), so a call
+ * through one goes where the loader bound it; any other slot is a variable the program may change.
+ */
+export function isGotSlot(elf: ElfFile, slot: number): boolean {
+  let g = gotIndexes.get(elf);
+  if (!g) {
+    const loaderSlots = new Set<number>();
+    for (const r of elf.relocations) if (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT) loaderSlots.add(r.offset);
+    const ranges = elf.sections.filter((x) => (x.name === '.got' || x.name === '.got.plt') && x.addr !== 0 && x.size > 0).map((x) => ({ start: x.addr, end: x.addr + x.size }));
+    gotIndexes.set(elf, (g = { loaderSlots, got: new RangeIndex(ranges) }));
+  }
+  if (g.loaderSlots.has(slot)) return true;
+  const r = g.got.find(slot);
+  return r !== undefined && slot + 8 <= r.end;
 }

@@ -78,8 +78,8 @@ export function callGraphData(graph: ProgramGraph, roots: { node: number; why: s
     }
   }
   if (indirect >= 0) {
-    // ProgramGraph keeps the address-taken set private; it is the set the pseudo node fans out to.
-    const taken = graph['takenWhy'] as Map<number, string>;
+    // The pseudo node fans out to the address-taken set.
+    const taken = graph.addressTaken();
     const targets = [...taken.keys()].map((t) => idOf.get(t)).filter((t): t is number => t !== undefined);
     targets.sort((a, b) => a - b);
     for (const t of targets) edges.push(indirect, t, indirectKind, -1);

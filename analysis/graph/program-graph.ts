@@ -2,8 +2,8 @@
 // reachability from the roots with the address-taken fixpoint, wrapper summaries, and one
 // shortest justification path per syscall.
 import type { ElfRelocation, ElfSymbol } from '../elf/types.js';
-import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from '../elf/types.js';
-import { readU64, readCString } from '../elf/memory.js';
+import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
+import { isGotSlot, readU64, readCString } from '../elf/memory.js';
 import type { LoadedProgram, Binding } from '../link/types.js';
 import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
 import { TRACKED_REGS } from '../program/facts.js';
@@ -75,7 +75,6 @@ export class ProgramGraph {
   private wrappers = new Map<number, Map<number, Witness>>();
   private readonly graphIndexOfLoaded = new Map<number, number>();
   private readonly ifuncCache = new Map<string, number[]>();
-  private readonly gotSections = new Map<number, { start: number; end: number }[]>();
   private readonly strings = new Map<number, Map<number, string | undefined>>();
 
   constructor(
@@ -167,7 +166,9 @@ export class ProgramGraph {
     // Only the loader writes GOT entries (RELRO protects them after relocation). Any other slot is a
     // function-pointer variable the program may reassign: its initial value says nothing about later
     // targets, so the call may reach any address-taken function (the initial one is address-taken too).
-    if (!this.isGotSlot(obj, slot)) return { nodes: [this.INDIRECT], kind: INDIRECT_KIND };
+    const o = this.objects[obj];
+    const elf = o.loaded >= 0 ? this.program.objects[o.loaded].elf : undefined;
+    if (!elf || !isGotSlot(elf, slot)) return { nodes: [this.INDIRECT], kind: INDIRECT_KIND };
     const b = this.bindingBySlot[obj].get(slot);
     if (b) return this.bindingTargets(b);
     const r = this.relocBySlot[obj].get(slot);
@@ -176,29 +177,12 @@ export class ProgramGraph {
       if (n !== undefined) return { nodes: [n], kind: 'got' };
     }
     if (r && r.type === R_X86_64_IRELATIVE) return { nodes: this.ifuncCandidates(obj, r.addend), kind: 'ifunc' };
-    const o = this.objects[obj];
-    if (o.loaded >= 0) {
-      const v = readU64(this.program.objects[o.loaded].elf, slot);
-      if (v !== undefined && v !== 0) {
-        const n = this.nodeAt(obj, v);
-        if (n !== undefined) return { nodes: [n], kind: 'got' };
-      }
+    const v = readU64(elf, slot);
+    if (v !== undefined && v !== 0) {
+      const n = this.nodeAt(obj, v);
+      if (n !== undefined) return { nodes: [n], kind: 'got' };
     }
     return { nodes: [this.INDIRECT], kind: INDIRECT_KIND };
-  }
-
-  /** Whether a slot is a GOT entry: a GLOB_DAT/JUMP_SLOT target, or inside .got/.got.plt. */
-  private isGotSlot(obj: number, slot: number): boolean {
-    const b = this.bindingBySlot[obj].get(slot);
-    if (b && (b.reloc.type === R_X86_64_GLOB_DAT || b.reloc.type === R_X86_64_JUMP_SLOT)) return true;
-    const o = this.objects[obj];
-    if (o.loaded < 0) return false;
-    let got = this.gotSections.get(obj);
-    if (!got) {
-      got = this.program.objects[o.loaded].elf.sections.filter((x) => (x.name === '.got' || x.name === '.got.plt') && x.addr !== 0 && x.size > 0).map((x) => ({ start: x.addr, end: x.addr + x.size }));
-      this.gotSections.set(obj, got);
-    }
-    return got.some((g) => slot >= g.start && slot + 8 <= g.end);
   }
 
   /** Outgoing edges of a node. */
@@ -283,6 +267,11 @@ export class ProgramGraph {
       }
       for (const e of this.edges(id)) visit(e.to, { from: id, kind: e.kind, site: e.site }, d + 1);
     }
+  }
+
+  /** The address-taken functions (what the INDIRECT node may reach), with why each counts. */
+  addressTaken(): ReadonlyMap<number, string> {
+    return this.takenWhy;
   }
 
   /** Whether a node was reached. */

@@ -2,7 +2,7 @@
 // per-function CFGs, register dataflow, call/syscall sites and code pointers.
 import type { ElfFile } from '../elf/types.js';
 import { PT_LOAD, PF_X, STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
-import { executableRanges, readVirtual } from '../elf/memory.js';
+import { executableRanges, isGotSlot, readVirtual } from '../elf/memory.js';
 import { X86Decoder, Kind, type Insn } from '../x86_64/decoder.js';
 import { runDataflow, type Block } from '../x86_64/dataflow.js';
 import type { Value } from '../x86_64/values.js';
@@ -166,15 +166,6 @@ class ObjectAnalysis {
   private readonly roots = new Set<number>();
   /** GOT slots carrying a symbol relocation: reads of them take the bound function's address. */
   private readonly symbolSlots = new Map<number, string>();
-  /**
-   * Slots whose run-time value only the dynamic linker sets: GLOB_DAT / JUMP_SLOT targets and the
-   * .got / .got.plt sections. A register loaded from one of these and then called goes where the
-   * slot's relocation says. A load from anywhere else does not qualify: a function pointer variable
-   * may be reassigned, and even RELRO data is written by code before it is protected (ld.so's
-   * _rtld_global_ro, a static program's early startup).
-   */
-  private readonly linkerSlots = new Set<number>();
-  private readonly gotRanges: RangeSet;
   /** mayReturn results, and the functions whose answer is being worked out (recursion). */
   private readonly returns = new Map<number, boolean>();
   private readonly returnsPending = new Set<number>();
@@ -201,9 +192,7 @@ class ObjectAnalysis {
       if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !this.exec.contains(sym.value)) continue;
       if (!this.names.has(sym.value) && sym.name) this.names.set(sym.value, sym.name);
     }
-    this.gotRanges = new RangeSet(elf.sections.filter((x) => (x.name === '.got' || x.name === '.got.plt') && x.addr !== 0 && x.size > 0).map((x) => ({ start: x.addr, end: x.addr + x.size })));
     for (const r of elf.relocations) {
-      if (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT) this.linkerSlots.add(r.offset);
       if (r.symIndex !== 0 && (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT || r.type === R_X86_64_64)) {
         const sym = elf.dynsym[r.symIndex];
         if (sym) this.symbolSlots.set(r.offset, sym.name);
@@ -622,9 +611,10 @@ class ObjectAnalysis {
     for (const c of calls) {
       const regs = values.calls.get(c.at);
       if (regs && regs.some((v) => v !== null)) c.regs = regs;
-      // `mov reg, [rip+S]; call reg` goes where `call [rip+S]` would, when S is a GOT slot.
+      // `mov reg, [rip+S]; call reg` goes where `call [rip+S]` would, when S is a GOT slot. Not for
+      // other RELRO data: code writes it before it is protected (ld.so's _rtld_global_ro).
       const slot = c.indirect ? values.slotCalls.get(c.at) : undefined;
-      if (slot !== undefined && (this.linkerSlots.has(slot) || (this.gotRanges.contains(slot) && this.gotRanges.contains(slot + 7)))) {
+      if (slot !== undefined && isGotSlot(this.elf, slot)) {
         delete c.indirect;
         c.slot = slot;
       }
