@@ -135,20 +135,25 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     let graph = buildGraph(lp, factsByPath);
     // dlopen calls whose name is computed: the libraries they load are only known from phase 1.
     const dynamicDlopens = new Map<string, string>();
-    for (let round = 0; round < MAX_DLOPEN_ROUNDS; round++) {
+    let graphRoots = roots(graph, lp);
+    graph.explore(graphRoots);
+    for (let round = 1; round <= MAX_DLOPEN_ROUNDS; round++) {
       progress({ phase: 'graph', file: program, done: round, total: MAX_DLOPEN_ROUNDS });
-      graph.explore(roots(graph, lp));
       const added: number[] = [];
       const { names, dynamic } = dlopenNames(graph, lp);
       for (const name of names) added.push(...addLibrary(lp, name.text, name.from, open, name.direct));
       for (const d of dynamic) dynamicDlopens.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
       if (added.length === 0) break;
       await factsFor(lp, added);
+      // The graph collected from is always explored, also after the last round.
       graph = buildGraph(lp, factsByPath);
+      graphRoots = roots(graph, lp);
+      graph.explore(graphRoots);
+      if (round === MAX_DLOPEN_ROUNDS) lp.warnings.push(`dlopen chains longer than ${MAX_DLOPEN_ROUNDS} libraries: constant library names inside the last ones added were not followed`);
     }
     for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
     const { syscalls, unresolved: un } = graph.collect();
-    opts.onGraph?.(program, graph, roots(graph, lp));
+    opts.onGraph?.(program, graph, graphRoots);
     const known: ProgramResult['syscalls'] = [];
     for (const [nr, s] of syscalls) {
       if (syscallName(nr) === undefined) {
