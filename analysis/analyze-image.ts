@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { openImage } from './image/index.js';
-import type { OpenedImage } from './image/index.js';
 import { recordContainer, type PhaseOneResult } from './profile/index.js';
 import { parseShebang } from './profile/programs.js';
 import { runtimeBase } from './policy/runtime-base.js';
@@ -104,22 +103,20 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   }
 
   const phase1By = new Map(phase1?.programs.map((p) => [p.path, p]) ?? []);
-  let kinds = classify(opened, programs);
+  // What each program is, read once: ELF, script (with its #! interpreter), missing or other.
+  const kinds = new Map<string, ProgramKind>();
+  for (const p of programs) kinds.set(p, classify(opened.rootfs, p));
   // A script named with --program runs under its #! interpreter (chains of them too): analyse that.
   const interpretersOf = new Map<string, Set<string>>();
-  for (let round = 0; round < 4 && !phase1; round++) {
-    const more: string[] = [];
-    for (const p of programs) {
-      if (kinds.get(p) !== 'script') continue;
-      const interp = shebangOf(opened.rootfs, p);
-      if (!interp) continue;
-      if (!interpretersOf.has(interp)) interpretersOf.set(interp, new Set());
-      interpretersOf.get(interp)!.add(p);
-      if (!programs.includes(interp) && !more.includes(interp)) more.push(interp);
+  for (let i = 0; i < programs.length && !phase1; i++) {
+    const interp = kinds.get(programs[i])!.interpreter;
+    if (!interp) continue;
+    if (!interpretersOf.has(interp)) interpretersOf.set(interp, new Set());
+    interpretersOf.get(interp)!.add(programs[i]);
+    if (!kinds.has(interp)) {
+      programs = [...programs, interp];
+      kinds.set(interp, classify(opened.rootfs, interp));
     }
-    if (more.length === 0) break;
-    programs = [...programs, ...more];
-    kinds = classify(opened, programs);
   }
   const libraries: Record<string, string[]> = {};
   for (const l of phase1?.libraries ?? []) (libraries[l.program] ??= []).push(l.path);
@@ -127,7 +124,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   for (const p of phase1?.programs ?? []) {
     for (const script of p.interpreterOf ?? []) for (const lib of libraries[script] ?? []) if (!(libraries[p.path] ??= []).includes(lib)) libraries[p.path].push(lib);
   }
-  const elfPrograms = programs.filter((p) => kinds.get(p) === 'elf');
+  const elfPrograms = programs.filter((p) => kinds.get(p)!.kind === 'elf');
   const annotate = (p: string): Partial<ProgramSummary> => {
     const seen = phase1By.get(p);
     const of = seen?.interpreterOf ?? (interpretersOf.has(p) ? [...interpretersOf.get(p)!] : undefined);
@@ -148,7 +145,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   // Scripts are run by their interpreter (phase 1 lists it too); files that are not in the image were
   // created at run time and cannot be analysed: the policy may miss what they do.
   for (const p of programs) {
-    const kind = kinds.get(p);
+    const kind = kinds.get(p)!.kind;
     if (kind === 'elf') continue;
     const error = kind === 'script' ? undefined : kind === 'missing' ? 'not in the image (created at run time?): not analysed, the policy may miss its syscalls' : 'not an ELF program or script: not analysed';
     report.programs.push({ path: p, objects: [], syscalls: 0, unresolved: 0, warnings: [], ...(error ? { error } : {}), ...annotate(p) });
@@ -187,43 +184,23 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   return report;
 }
 
-/** The interpreter a script's #! line names, as a path inside the image. */
-function shebangOf(rootfs: string, p: string): string | undefined {
+/** What a program path is inside the image; for a script, the interpreter its #! line names. */
+type ProgramKind = { kind: 'elf' | 'missing' | 'other'; interpreter?: undefined } | { kind: 'script'; interpreter?: string };
+
+function classify(rootfs: string, p: string): ProgramKind {
+  let head: Buffer;
   try {
-    const f = resolveInRootfs(rootfs, p);
-    const fd = openSync(f.hostPath, 'r');
+    const fd = openSync(resolveInRootfs(rootfs, p).hostPath, 'r');
     try {
-      const head = Buffer.alloc(256);
-      return parseShebang(head.subarray(0, readSync(fd, head, 0, 256, 0)))?.interpreter;
+      head = Buffer.alloc(256);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
     } finally {
       closeSync(fd);
     }
   } catch {
-    return undefined;
+    return { kind: 'missing' };
   }
-}
-
-/** Whether each program is an ELF file, a script, missing from the image, or something else. */
-function classify(opened: OpenedImage, programs: string[]): Map<string, 'elf' | 'script' | 'missing' | 'other'> {
-  const out = new Map<string, 'elf' | 'script' | 'missing' | 'other'>();
-  for (const p of programs) {
-    let head: Buffer;
-    try {
-      const f = resolveInRootfs(opened.rootfs, p);
-      const fd = openSync(f.hostPath, 'r');
-      try {
-        head = Buffer.alloc(4);
-        head = head.subarray(0, readSync(fd, head, 0, 4, 0));
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      out.set(p, 'missing');
-      continue;
-    }
-    if (head.length === 4 && head.toString('latin1') === '\x7fELF') out.set(p, 'elf');
-    else if (head.subarray(0, 2).toString('latin1') === '#!') out.set(p, 'script');
-    else out.set(p, 'other');
-  }
-  return out;
+  if (head.length >= 4 && head.subarray(0, 4).toString('latin1') === '\x7fELF') return { kind: 'elf' };
+  if (head.subarray(0, 2).toString('latin1') === '#!') return { kind: 'script', interpreter: parseShebang(head)?.interpreter };
+  return { kind: 'other' };
 }
