@@ -116,6 +116,8 @@ export class ElfError extends InputError {
   }
 }
 
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
 export const SHF_EXECINSTR = 0x4;
 export const PT_LOAD = 1;
 export const PF_X = 1;

@@ -73,4 +73,4 @@ export interface ObjectFacts {
   instructions: number;
 }
 
-export const FACTS_VERSION = 6;
+export const FACTS_VERSION = 7;

@@ -1,0 +1,56 @@
+// What every stage of one object's analysis reads: the code map, FDE bounds, symbol names, the GOT
+// slots that carry symbol relocations, and the runtime the object is built on.
+import type { ElfFile } from '../elf/types.js';
+import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from '../elf/types.js';
+import { Kind } from '../x86_64/decoder.js';
+import { CodeMap } from './code-map.js';
+import { RangeSet, type Range } from './ranges.js';
+import { objectRuntime, type Runtime } from './runtimes/index.js';
+
+export interface ObjectContext {
+  elf: ElfFile;
+  code: CodeMap;
+  runtime: Runtime;
+  /** FDEs with a non-empty range, and their bounds by start (the first FDE of a start wins). */
+  fdes: Range[];
+  fdeEnd: Map<number, number>;
+  fdeRanges: RangeSet;
+  /** Function names by entry, from .symtab then .dynsym (first name wins). */
+  names: Map<number, string>;
+  /** GOT slots carrying a symbol relocation, with the symbol: reads of them take the bound function's address. */
+  symbolSlots: Map<number, string>;
+}
+
+export function objectContext(elf: ElfFile): ObjectContext {
+  const code = new CodeMap(elf);
+  const fdes = elf.fdes.filter((f) => f.end > f.start);
+  const fdeEnd = new Map<number, number>();
+  for (const f of fdes) if (!fdeEnd.has(f.start)) fdeEnd.set(f.start, f.end);
+  const names = new Map<number, string>();
+  for (const sym of [...elf.symtab, ...elf.dynsym]) {
+    if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !code.isCode(sym.value)) continue;
+    if (!names.has(sym.value) && sym.name) names.set(sym.value, sym.name);
+  }
+  const symbolSlots = new Map<number, string>();
+  for (const r of elf.relocations) {
+    if (r.symIndex !== 0 && (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT || r.type === R_X86_64_64)) {
+      const sym = elf.dynsym[r.symIndex];
+      if (sym) symbolSlots.set(r.offset, sym.name);
+    }
+  }
+  return { elf, code, runtime: objectRuntime(elf), fdes, fdeEnd, fdeRanges: new RangeSet(fdes), names, symbolSlots };
+}
+
+/**
+ * The symbol a PLT-style stub at `entry` jumps to through its slot: the first branch within three
+ * instructions (endbr64, bnd prefixes) is `jmp [rip+slot]` with a symbol relocation on the slot.
+ */
+export function stubSymbol(ctx: ObjectContext, entry: number): string | undefined {
+  let ins = ctx.code.isCode(entry) ? ctx.code.decode(entry) : undefined;
+  for (let i = 0; ins && i < 3; i++) {
+    if (ins.kind === Kind.JmpIndirect) return ins.memTarget >= 0 ? ctx.symbolSlots.get(ins.memTarget) : undefined;
+    if (ins.kind !== Kind.Other) return undefined;
+    ins = ctx.code.decode(ins.addr + ins.len);
+  }
+  return undefined;
+}

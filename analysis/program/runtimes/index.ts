@@ -1,0 +1,15 @@
+// The runtimes the analysis knows, and which one an object's code is built on.
+import type { ElfFile } from '../../elf/types.js';
+import { cRuntime } from './c-standard.js';
+import { glibcRuntime } from './glibc.js';
+import type { Runtime } from './types.js';
+
+export type { Runtime, RuntimeName, DeclaredFunction } from './types.js';
+
+// Most specific first; plain C is the fallback.
+const RUNTIMES: readonly Runtime[] = [glibcRuntime];
+
+/** The runtime of one object, from its contents. */
+export function objectRuntime(elf: ElfFile): Runtime {
+  return RUNTIMES.find((r) => r.detect(elf)) ?? cRuntime;
+}

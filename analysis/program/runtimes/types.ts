@@ -1,0 +1,23 @@
+// What the analysis of one object needs to know about the runtime its code was built on. Each
+// runtime (glibc, musl, Go) is one module implementing this, the way angr keeps one resolver per
+// file: the analysis asks the interface, never a runtime by name.
+import type { ElfFile } from '../../elf/types.js';
+
+export type RuntimeName = 'glibc' | 'musl' | 'go' | 'c';
+
+/** A function the runtime's own metadata declares (Go's pclntab): its start, and its end when known. */
+export interface DeclaredFunction {
+  start: number;
+  end?: number;
+  name?: string;
+}
+
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** Whether the object's code is built on this runtime, decided from its contents, never from its file name. */
+  detect(elf: ElfFile): boolean;
+  /** Whether a call to this imported symbol never returns (its standard declares it noreturn). */
+  noreturnImport(symbol: string): boolean;
+  /** Functions the runtime's metadata declares, seeds for discovery (none for C runtimes). */
+  functions?(elf: ElfFile): DeclaredFunction[];
+}
