@@ -6,9 +6,8 @@ import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELA
 import { isGotSlot, readU64, readCString } from '../elf/memory.js';
 import type { LoadedProgram, Binding } from '../link/types.js';
 import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
-import { TRACKED_REGS } from '../program/facts.js';
-import type { Value } from '../x86_64/values.js';
-import { GPR_NAMES } from '../x86_64/registers.js';
+import { passedAt } from '../program/facts.js';
+import { locationName, type Value } from '../x86_64/values.js';
 import type { EdgeKind, PathStep } from './report.js';
 
 /** An object of the graph: a loaded ELF file, or a pseudo-object such as the vDSO. */
@@ -225,6 +224,10 @@ export class ProgramGraph {
         if (r.type !== R_X86_64_IRELATIVE) continue;
         for (const n of this.ifuncCandidates(oi, r.addend)) out.set(n, `IRELATIVE in ${o.path}`);
       }
+      for (const p of o.facts.runtimeTaken ?? []) {
+        const n = this.nodeAt(oi, p);
+        if (n !== undefined && !out.has(n)) out.set(n, `a ${o.facts.runtime} method in ${o.path}: the runtime calls methods through itabs it builds and through reflection`);
+      }
     });
     return out;
   }
@@ -323,7 +326,7 @@ export class ProgramGraph {
     const w = new Map<number, Map<number, Witness>>();
     const candidates: number[] = [];
     this.nodes.forEach((n, id) => {
-      const hasArgFlow = n.fn.syscalls.some((s) => isArg(s.nr)) || n.fn.calls.some((c) => c.regs?.some(isArg));
+      const hasArgFlow = n.fn.syscalls.some((s) => isArg(s.nr)) || n.fn.calls.some((c) => c.regs?.some(isArg) || c.stack?.some(isArg));
       if (hasArgFlow) candidates.push(id);
     });
     let changed = true;
@@ -342,9 +345,9 @@ export class ProgramGraph {
         for (const s of fn.syscalls) if (isArg(s.nr)) add((s.nr as { arg: number }).arg, { site: s.at });
         for (const e of this.edges(id)) {
           const tw = w.get(e.to);
-          if (!tw || !e.call.regs) continue;
+          if (!tw || (!e.call.regs && !e.call.stack)) continue;
           for (const reg of tw.keys()) {
-            const v = e.call.regs[TRACKED_REGS.indexOf(reg)];
+            const v = passedAt(e.call, reg);
             if (isArg(v)) add((v as { arg: number }).arg, { call: e.call, to: e.to, reg });
           }
         }
@@ -397,7 +400,7 @@ export class ProgramGraph {
           for (const nr of s.nr.c) note(nr, d, () => this.pathTo(id, s.at));
         } else if (p.kind === 'root' || p.kind === 'indirect') {
           // A wrapper entered from a root or through a pointer: nobody tells us its number.
-          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${GPR_NAMES[s.nr.arg]} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
+          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
         }
       }
       // Calls into wrappers: the number is whatever the caller puts in the wrapper's register.
@@ -405,14 +408,14 @@ export class ProgramGraph {
         const tw = this.wrappers.get(e.to);
         if (!tw) continue;
         for (const reg of tw.keys()) {
-          const v = e.call.regs?.[TRACKED_REGS.indexOf(reg)] ?? null;
+          const v = passedAt(e.call, reg);
           if (isArg(v)) continue;
           if (v === null || !('c' in v)) {
             unresolved.push({
               object: this.objects[obj].path,
               function: this.functionName(id),
               address: e.site,
-              reason: `calls syscall wrapper ${this.functionName(e.to)} with an unknown number in ${GPR_NAMES[reg]}`,
+              reason: `calls syscall wrapper ${this.functionName(e.to)} with an unknown number in ${locationName(reg)}`,
               path: this.pathTo(id, e.site),
             });
             continue;

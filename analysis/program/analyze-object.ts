@@ -1,21 +1,54 @@
 // Per-object analysis, in the order its data flows: the code map and context, function discovery
-// (pass 1), one CFG per function with the noreturn proof and the register dataflow (pass 2), then
-// the executable bytes nothing covered. Each stage is its own module; this file only runs them.
+// (pass 1), what data is constant, one CFG per function with the noreturn proof and the register
+// dataflow (pass 2), then the executable bytes nothing covered. Each stage is its own module; this
+// file only runs them.
 import type { ElfFile } from '../elf/types.js';
 import { CfgBuilder } from './cfg.js';
+import { ConstantData } from './constant-data.js';
 import { discoverFunctions } from './discovery.js';
 import { FACTS_VERSION, type FunctionFacts, type ObjectFacts } from './facts.js';
 import { NoreturnProof } from './noreturn.js';
-import { objectContext } from './object-context.js';
+import { objectContext, type ObjectContext } from './object-context.js';
 import { uncoveredCode } from './uncovered.js';
 
 /** Analyses one object; `sha256` identifies it in the cache. */
 export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   const ctx = objectContext(elf);
   const { starts, relocPointers } = discoverFunctions(ctx);
-  const cfgs = new CfgBuilder(ctx, starts, new NoreturnProof(ctx, starts));
+  const discoveredStarts = [...starts];
+  // Constant data is judged from every store and taken address discovery decoded; should the CFGs
+  // decode code that writes an address already read as constant, they run again knowing it.
+  let constants = new ConstantData(elf, ctx.runtime.memorySafe === true);
+  constants.learn(ctx.code.decodedList);
+  let learned = ctx.code.decodedList.length;
+  let pass = buildCfgs(ctx, new Set(discoveredStarts), constants);
+  for (let round = 0; round < 3 && constants.contradicts(ctx.code.decodedList.slice(learned)); round++) {
+    constants = new ConstantData(elf, ctx.runtime.memorySafe === true);
+    constants.learn(ctx.code.decodedList);
+    learned = ctx.code.decodedList.length;
+    pass = buildCfgs(ctx, new Set(discoveredStarts), constants);
+  }
+  const { functions, instructions } = pass;
+  ctx.code.free();
+  const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
+  const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);
+  return {
+    version: FACTS_VERSION,
+    sha256,
+    functions: [...functions.values()].sort((a, b) => a.entry - b.entry),
+    relocPointers: [...new Set(relocPointers)].sort((a, b) => a - b),
+    uncovered,
+    uncoveredBytes,
+    instructions,
+    runtime: ctx.runtime.name,
+    ...(runtimeTaken.length > 0 ? { runtimeTaken: runtimeTaken.sort((a, b) => a - b) } : {}),
+  };
+}
+
+/** Pass 2: one CFG per function start, and the starts the CFGs find on the way. */
+function buildCfgs(ctx: ObjectContext, starts: Set<number>, constants: ConstantData): { functions: Map<number, FunctionFacts>; instructions: number } {
+  const cfgs = new CfgBuilder(ctx, starts, new NoreturnProof(ctx, starts), constants);
   const functions = new Map<number, FunctionFacts>();
-  // CFGs find function starts discovery did not (callbacks, tail targets): they join the queue.
   const queue = [...starts];
   const found = (t: number): void => {
     if (!functions.has(t) && ctx.code.isCode(t)) {
@@ -31,15 +64,5 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
     instructions += f.size;
     functions.set(entry, f);
   }
-  ctx.code.free();
-  const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
-  return {
-    version: FACTS_VERSION,
-    sha256,
-    functions: [...functions.values()].sort((a, b) => a.entry - b.entry),
-    relocPointers: [...new Set(relocPointers)].sort((a, b) => a - b),
-    uncovered,
-    uncoveredBytes,
-    instructions,
-  };
+  return { functions, instructions };
 }

@@ -3,9 +3,10 @@
 // that gives the values at call and syscall sites. Its product is the function's facts.
 import { isGotSlot } from '../elf/memory.js';
 import { Kind, type Insn } from '../x86_64/decoder.js';
-import { runDataflow, type Block } from '../x86_64/dataflow.js';
+import { runDataflow, type Block, type DataflowContext } from '../x86_64/dataflow.js';
 import type { Value } from '../x86_64/values.js';
 import type { FunctionInsns, Leaders } from './code-map.js';
+import type { ConstantData } from './constant-data.js';
 import { TRACKED_REGS, type CallSite, type FunctionFacts, type SyscallSite } from './facts.js';
 import { flowStep, type FlowContext } from './flow.js';
 import type { NoreturnProof } from './noreturn.js';
@@ -34,12 +35,18 @@ interface Cfg {
 export class CfgBuilder {
   /** Number of the current function analysis (the stamp in the code map). */
   private run = 0;
+  private readonly dataflowContext: DataflowContext = {
+    // A declared argument frame bounds what a callee may write above the caller's rsp.
+    calleeFrame: (call) => (call.kind === Kind.Call ? this.ctx.declared.get(call.target)?.argFrame : undefined),
+    constantAt: (addr, size) => this.constants.valueAt(addr, size),
+  };
 
   /** `starts` is the live set of function starts, shared with the noreturn proof. */
   constructor(
     private readonly ctx: ObjectContext,
     private readonly starts: Set<number>,
     private readonly noreturn: NoreturnProof,
+    private readonly constants: ConstantData,
   ) {}
 
   /** The facts of the function at `entry`; `found` hears of every function start met on the way. */
@@ -65,10 +72,12 @@ export class CfgBuilder {
         if (last && last.kind === Kind.JmpIndirect && last.memTarget < 0) b.succs = starts;
       }
     }
-    const values = runDataflow(blocks, TRACKED_REGS, g.tailSites);
+    const values = runDataflow(blocks, TRACKED_REGS, g.tailSites, this.dataflowContext);
     for (const c of g.calls) {
       const regs = values.calls.get(c.at);
       if (regs && regs.some((v) => v !== null)) c.regs = regs;
+      const stack = values.stackArgs.get(c.at);
+      if (stack) c.stack = stack;
       // `mov reg, [rip+S]; call reg` goes where `call [rip+S]` would, when S is a GOT slot. Not for
       // other RELRO data: code writes it before it is protected (ld.so's _rtld_global_ro).
       const slot = c.indirect ? values.slotCalls.get(c.at) : undefined;
@@ -170,13 +179,13 @@ export class CfgBuilder {
   }
 
   /**
-   * A register jump is most likely a jump table: decode every gap of its FDE too, so that no case
-   * block (and no syscall in it) is left unseen.
+   * A register jump is most likely a jump table: decode every gap of its function's extent (FDE or
+   * declared bounds) too, so that no case block (and no syscall in it) is left unseen.
    */
   private sweepJumpTables(g: Cfg): void {
     const swept = new Set<number>();
     for (const at of g.jumpTables) {
-      const bounds = this.ctx.fdeRanges.rangeOf(at);
+      const bounds = this.ctx.bounds.rangeOf(at);
       if (!bounds || swept.has(bounds.start)) continue;
       swept.add(bounds.start);
       // Coverage only grows, so each search for the next gap resumes where the last one stopped.

@@ -37,7 +37,7 @@ function collectSeeds(ctx: ObjectContext, seeds: Set<number>, roots: Set<number>
   for (const a of seeds) roots.add(a);
   for (const f of ctx.fdes) add(f.start);
   for (const a of ctx.names.keys()) add(a);
-  for (const d of ctx.runtime.functions?.(elf) ?? []) add(d.start);
+  for (const a of ctx.declared.keys()) add(a);
   const relocPointers: number[] = [];
   for (const r of elf.relocations) {
     let target = -1;
@@ -136,8 +136,8 @@ function findFunctionStarts(ctx: ObjectContext, seeds: Set<number>, roots: Set<n
         work.push(flow.call);
       }
       if (ins.kind === Kind.JmpIndirect && ins.memTarget < 0) {
-        // A jump table: every gap of the enclosing FDE may be a case block.
-        const f = ctx.fdeRanges.rangeOf(addr);
+        // A jump table: every gap of the enclosing function's extent may be a case block.
+        const f = ctx.bounds.rangeOf(addr);
         if (f && !sweptFdes.has(f.start)) {
           sweptFdes.add(f.start);
           sweep.push(f);

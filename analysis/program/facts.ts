@@ -1,6 +1,7 @@
 // Per-object facts: everything about one ELF file that does not depend on the image it sits in.
 // Plain JSON so that it can be cached on disk keyed by the file's sha256.
-import type { Value } from '../x86_64/values.js';
+import { STACK_ARG_BASE, type Value } from '../x86_64/values.js';
+import type { RuntimeName } from './runtimes/types.js';
 
 /** Registers whose values are tracked into call sites and syscall sites (hardware indexes). */
 export const TRACKED_REGS = [0, 7, 6, 2, 1, 8, 9, 10]; // rax rdi rsi rdx rcx r8 r9 r10
@@ -23,6 +24,15 @@ export interface CallSite {
   indirect?: true;
   /** Values of TRACKED_REGS at the site, same order; omitted when all are unknown. */
   regs?: Value[];
+  /** The 8-byte stack arguments the callee finds at [rsp+8+8k] (STACK_ARGS of them); omitted when all are unknown. */
+  stack?: Value[];
+}
+
+/** What a call site passes in argument location `loc` (a register, or STACK_ARG_BASE + k): null when unknown. */
+export function passedAt(call: CallSite, loc: number): Value {
+  if (loc >= STACK_ARG_BASE) return call.stack?.[loc - STACK_ARG_BASE] ?? null;
+  const i = TRACKED_REGS.indexOf(loc);
+  return i < 0 ? null : (call.regs?.[i] ?? null);
 }
 
 /** A `syscall` instruction with the abstract value of rax (the number) and of the argument registers. */
@@ -71,6 +81,10 @@ export interface ObjectFacts {
   uncovered: UncoveredRange[];
   uncoveredBytes: number;
   instructions: number;
+  /** The runtime the object's code is built on (runtimes/). */
+  runtime: RuntimeName;
+  /** Functions the runtime itself may call through pointers it makes at run time (Go's methods: itabs built by getitab, reflection). */
+  runtimeTaken?: number[];
 }
 
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 8;

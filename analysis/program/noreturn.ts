@@ -32,6 +32,11 @@ export class NoreturnProof {
     if (!this.starts.has(entry) || this.pending.has(entry) || depth > MAX_DEPTH) return true;
     const imported = stubSymbol(this.ctx, entry);
     if (imported !== undefined) return !this.ctx.runtime.noreturnImport(imported);
+    const name = this.ctx.names.get(entry);
+    if (name !== undefined && this.ctx.runtime.noreturnFunction?.(name)) {
+      this.returns.set(entry, false);
+      return false;
+    }
     this.pending.add(entry);
     const flowCtx: FlowContext = {
       isIntra: (t) => t === entry || !this.starts.has(t),

@@ -5,7 +5,7 @@ import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_
 import { Kind } from '../x86_64/decoder.js';
 import { CodeMap } from './code-map.js';
 import { RangeSet, type Range } from './ranges.js';
-import { objectRuntime, type Runtime } from './runtimes/index.js';
+import { objectRuntime, type DeclaredFunction, type Runtime } from './runtimes/index.js';
 
 export interface ObjectContext {
   elf: ElfFile;
@@ -14,7 +14,10 @@ export interface ObjectContext {
   /** FDEs with a non-empty range, and their bounds by start (the first FDE of a start wins). */
   fdes: Range[];
   fdeEnd: Map<number, number>;
-  fdeRanges: RangeSet;
+  /** Functions the runtime's metadata declares (Go's pclntab), by start. */
+  declared: Map<number, DeclaredFunction>;
+  /** Known function extents, FDEs and declared functions: where a jump table's cases can be. */
+  bounds: RangeSet;
   /** Function names by entry, from .symtab then .dynsym (first name wins). */
   names: Map<number, string>;
   /** GOT slots carrying a symbol relocation, with the symbol: reads of them take the bound function's address. */
@@ -31,6 +34,15 @@ export function objectContext(elf: ElfFile): ObjectContext {
     if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !code.isCode(sym.value)) continue;
     if (!names.has(sym.value) && sym.name) names.set(sym.value, sym.name);
   }
+  const runtime = objectRuntime(elf);
+  const declared = new Map<number, DeclaredFunction>();
+  for (const d of runtime.functions?.(elf) ?? []) {
+    if (!code.isCode(d.start) || declared.has(d.start)) continue;
+    declared.set(d.start, d);
+    if (d.name && !names.has(d.start)) names.set(d.start, d.name);
+  }
+  const extents: Range[] = [...fdes];
+  for (const d of declared.values()) if (d.end !== undefined && d.end > d.start) extents.push({ start: d.start, end: d.end });
   const symbolSlots = new Map<number, string>();
   for (const r of elf.relocations) {
     if (r.symIndex !== 0 && (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT || r.type === R_X86_64_64)) {
@@ -38,7 +50,7 @@ export function objectContext(elf: ElfFile): ObjectContext {
       if (sym) symbolSlots.set(r.offset, sym.name);
     }
   }
-  return { elf, code, runtime: objectRuntime(elf), fdes, fdeEnd, fdeRanges: new RangeSet(fdes), names, symbolSlots };
+  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), names, symbolSlots };
 }
 
 /**

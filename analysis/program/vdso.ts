@@ -24,6 +24,6 @@ export function vdsoObject(): GraphObject {
   return {
     path: '[vdso]',
     loaded: -1,
-    facts: { version: FACTS_VERSION, sha256: 'vdso', functions, relocPointers: [], uncovered: [], uncoveredBytes: 0, instructions: 0 },
+    facts: { version: FACTS_VERSION, sha256: 'vdso', functions, relocPointers: [], uncovered: [], uncoveredBytes: 0, instructions: 0, runtime: 'c' },
   };
 }

@@ -1,8 +1,10 @@
 // Register dataflow inside one function: which constants (or entry arguments) reach each call
-// site and syscall site. Forward, flow-sensitive, joined across blocks to a fixpoint.
-import { Kind, type Insn, type Effect } from './decoder.js';
-import { TOP, join, sameValue, constant, mapConstants, to32, type Value } from './values.js';
-import { RAX, RDI, RSI, RDX, RCX, R8, R9, R10 } from './registers.js';
+// site and syscall site. Forward, flow-sensitive, joined across blocks to a fixpoint. Registers,
+// the stack frame (frame.ts) and the GOT slot a register was loaded from are followed together.
+import { Kind, Src, MEM_ABSOLUTE, MEM_RIP, type Insn, type Effect, type MemRef } from './decoder.js';
+import { ENTRY_FRAME, EMPTY_FRAME, FrameWriter, frameLoad, joinFrames, type Frame } from './frame.js';
+import { TOP, join, sameValue, constant, addConstant, to32, recorded, STACK_ARGS, type Abstract, type Value } from './values.js';
+import { RAX, RDI, RSI, RDX, RCX, RSP, RBP, R8, R9, R10 } from './registers.js';
 
 /** A basic block: consecutive instructions and the blocks control may pass to next. */
 export interface Block {
@@ -11,11 +13,17 @@ export interface Block {
   succs: number[];
 }
 
+/** What the function's object knows that the dataflow may use. */
+export interface DataflowContext {
+  /** Bytes above rsp at a call that the callee may write (its argument frame), when known; unknown means any slot below the caller's entry rsp. */
+  calleeFrame?(call: Insn): number | undefined;
+  /** The value of `size` bytes at a data address that nothing can change (read-only, or never written), if so. */
+  constantAt?(addr: number, size: number): number | undefined;
+}
+
 /** Registers that carry a value in from the caller (System V arguments, plus rax and r10 used by asm wrappers). */
 const ENTRY_ARGS = [RAX, RDI, RSI, RDX, RCX, R8, R9, R10];
 const SYSCALL_ARGS = [RDI, RSI, RDX, R10, R8, R9];
-
-type State = Value[];
 
 const WIDEN_AFTER = 4;
 
@@ -23,6 +31,8 @@ const WIDEN_AFTER = 4;
 export interface SiteValues {
   /** At each call / tail jump: values of `regs` (the caller's choice of registers), keyed by instruction address. */
   calls: Map<number, Value[]>;
+  /** At each call / tail jump where some stack argument is known: the STACK_ARGS 8-byte words the callee sees at [rsp+8+8k]. */
+  stackArgs: Map<number, Value[]>;
   /** At each syscall: [rax, rdi, rsi, rdx, r10, r8, r9]. */
   syscalls: Map<number, Value[]>;
   /**
@@ -36,6 +46,19 @@ export interface SiteValues {
 /** Slot lattice per register: the RIP-relative address its value was loaded from, or NO_SLOT (unknown). */
 const NO_SLOT = -1;
 
+/**
+ * The walk through one block: registers, the frame, GOT-slot origins, and whether a stack address
+ * has escaped on the way here. Before an escape only the function writes its frame; after one, any
+ * call, syscall or store through an unknown pointer may write any slot. One walker is reused for
+ * every block visit; program points keep copies of its parts.
+ */
+interface State {
+  regs: Abstract[];
+  frame: FrameWriter;
+  slots: Float64Array;
+  escaped: boolean;
+}
+
 function applySlots(t: Float64Array, e: Effect): void {
   let m = e.clobber;
   while (m !== 0) {
@@ -45,48 +68,170 @@ function applySlots(t: Float64Array, e: Effect): void {
   }
   if (e.dst < 0) return;
   // Only an exact 64-bit copy keeps the loaded value; any other write makes it unknown.
-  t[e.dst] = e.src === 5 ? e.imm : e.src === 2 ? t[e.reg] : NO_SLOT;
+  const loadsSlot = e.src === Src.Load && e.mem!.base === MEM_RIP && e.mem!.size === 8;
+  t[e.dst] = loadsSlot ? e.mem!.disp : e.src === Src.Copy ? t[e.reg] : NO_SLOT;
+  if (e.src === Src.Leave) t[RSP] = NO_SLOT;
 }
 
-function entryState(): State {
-  const s: State = new Array(16).fill(TOP);
-  for (const r of ENTRY_ARGS) s[r] = { arg: r };
-  return s;
+function entryRegs(): Abstract[] {
+  const regs: Abstract[] = new Array(16).fill(TOP);
+  for (const r of ENTRY_ARGS) regs[r] = { arg: r };
+  regs[RSP] = { sp: 0 };
+  return regs;
 }
 
-function apply(s: State, e: Effect): void {
+/** The frame offset `mem` names, 'unknown' for a stack address the model cannot pin down, or 'none' for memory outside the frame. */
+function frameOffset(s: State, mem: MemRef): number | 'unknown' | 'none' {
+  if (mem.base < 0) return 'none';
+  const b = s.regs[mem.base];
+  if (b !== null && 'sp' in b) return mem.index < 0 ? b.sp + mem.disp : 'unknown';
+  // rsp itself unknown (after a stack switch): any slot. rbp not holding a frame address: not the frame.
+  return mem.base === RSP ? 'unknown' : 'none';
+}
+
+function load(s: State, mem: MemRef, ctx: DataflowContext): Abstract {
+  if (mem.base === MEM_RIP || mem.base === MEM_ABSOLUTE) {
+    const v = ctx.constantAt?.(mem.disp, mem.size);
+    return v === undefined ? TOP : constant(v);
+  }
+  const off = frameOffset(s, mem);
+  return typeof off === 'number' ? frameLoad(s.frame.frame, off, mem.size) : TOP;
+}
+
+/** A write to memory: a stack slot gets the stored value (or is forgotten), an unknown stack address forgets the frame. */
+function write(s: State, mem: MemRef, value: Abstract): void {
+  const off = frameOffset(s, mem);
+  if (off === 'none') {
+    if (s.escaped && mem.base >= 0) s.frame.clear();
+    return;
+  }
+  if (off === 'unknown' || mem.size === 0) s.frame.clear();
+  else s.frame.store(off, mem.size, mem.size === 4 ? to32(value) : value);
+}
+
+function storedValue(s: State, mem: MemRef): Abstract {
+  if (mem.storeReg !== undefined) return s.regs[mem.storeReg];
+  if (mem.storeImm !== undefined) return constant(mem.storeImm);
+  return TOP;
+}
+
+function push(s: State, value: Abstract): void {
+  const sp = s.regs[RSP];
+  if (sp === null || !('sp' in sp)) {
+    s.frame.clear();
+    return;
+  }
+  s.regs[RSP] = { sp: sp.sp - 8 };
+  s.frame.store(sp.sp - 8, 8, value);
+}
+
+function pop(s: State): Abstract {
+  const sp = s.regs[RSP];
+  if (sp === null || !('sp' in sp)) return TOP;
+  s.regs[RSP] = { sp: sp.sp + 8 };
+  return frameLoad(s.frame.frame, sp.sp, 8);
+}
+
+function apply(s: State, e: Effect, ctx: DataflowContext): void {
+  const r = s.regs;
   let m = e.clobber;
   while (m !== 0) {
-    const r = 31 - Math.clz32(m);
-    s[r] = TOP;
-    m &= ~(1 << r);
+    const k = 31 - Math.clz32(m);
+    r[k] = TOP;
+    m &= ~(1 << k);
   }
+  switch (e.src) {
+    case Src.Push:
+      push(s, e.reg >= 0 ? r[e.reg] : Number.isNaN(e.imm) ? TOP : constant(e.imm));
+      return;
+    case Src.Pop: {
+      const v = pop(s);
+      if (e.dst >= 0) r[e.dst] = v;
+      return;
+    }
+    case Src.Leave:
+      r[RSP] = r[RBP];
+      r[RBP] = pop(s);
+      return;
+    case Src.SpAdjust: {
+      const before = r[RSP];
+      r[RSP] = addConstant(before, e.imm);
+      if (e.imm < 0) {
+        if (before !== null && 'sp' in before) s.frame.forget(before.sp + e.imm, before.sp);
+        else s.frame.clear();
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  if (e.escapes) s.escaped = true;
+  if (e.writesUnknown && s.escaped) s.frame.clear();
+  // A store happens before dst is written (dst is never the memory operand's base here).
+  if (e.mem?.write) write(s, e.mem, storedValue(s, e.mem));
   if (e.dst < 0) return;
   switch (e.src) {
-    case 1:
-      s[e.dst] = constant(e.imm);
+    case Src.Const:
+      r[e.dst] = constant(e.imm);
       break;
-    case 2:
-      s[e.dst] = s[e.reg];
+    case Src.Copy:
+      r[e.dst] = r[e.reg];
       break;
-    case 4:
-      s[e.dst] = to32(s[e.reg]);
+    case Src.Copy32:
+      r[e.dst] = to32(r[e.reg]);
       break;
-    case 3:
-      s[e.dst] = mapConstants(s[e.dst], (v) => v + e.imm);
+    case Src.AddImm:
+      r[e.dst] = addConstant(r[e.dst], e.imm);
+      break;
+    case Src.Load:
+      r[e.dst] = load(s, e.mem!, ctx);
+      break;
+    case Src.Lea:
+      r[e.dst] = addConstant(r[e.mem!.base], e.mem!.disp);
       break;
     default:
-      s[e.dst] = TOP;
+      r[e.dst] = TOP;
   }
+}
+
+/**
+ * A call: the callee may write its argument frame (or, when its size is unknown, anything below
+ * the caller's entry rsp); once a stack address has escaped, any slot.
+ */
+function callWrites(s: State, ins: Insn, ctx: DataflowContext): void {
+  const sp = s.regs[RSP];
+  if (s.escaped || sp === null || !('sp' in sp)) {
+    s.frame.clear();
+    return;
+  }
+  const size = ctx.calleeFrame?.(ins);
+  if (size === undefined) s.frame.forgetBelow(0);
+  else if (size > 0) s.frame.forget(sp.sp, sp.sp + size);
+}
+
+/** The 8-byte words a callee finds at [rsp+8+8k]: from rsp at a call (above the return address), from rsp+8 at a tail jump. */
+function stackArgs(s: State, tail: boolean): Value[] | undefined {
+  const sp = s.regs[RSP];
+  if (sp === null || !('sp' in sp)) return undefined;
+  const base = sp.sp + (tail ? 8 : 0);
+  let any = false;
+  const out: Value[] = [];
+  for (let k = 0; k < STACK_ARGS; k++) {
+    const v = recorded(frameLoad(s.frame.frame, base + 8 * k, 8));
+    if (v !== null) any = true;
+    out.push(v);
+  }
+  return any ? out : undefined;
 }
 
 function isCallLike(ins: Insn, tailTargets: Set<number>): boolean {
   return ins.kind === Kind.Call || ins.kind === Kind.CallIndirect || tailTargets.has(ins.addr);
 }
 
+
 /** Runs the dataflow over `blocks` (entry block first) and returns the values at call and syscall sites. */
-export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<number>): SiteValues {
-  const result: SiteValues = { calls: new Map(), syscalls: new Map(), slotCalls: new Map() };
+export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<number>, ctx: DataflowContext = {}): SiteValues {
+  const result: SiteValues = { calls: new Map(), stackArgs: new Map(), syscalls: new Map(), slotCalls: new Map() };
   if (blocks.length === 0) return result;
   // Blocks are numbered once so that the fixpoint runs on arrays, not on maps keyed by address.
   const indexOf = new Map<number, number>();
@@ -101,11 +246,15 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
   });
   // Per instruction: 1 call-like, 2 syscall, 0 neither (decided once, not on every visit).
   const roles = blocks.map((b) => b.insns.map((ins) => (isCallLike(ins, tailSites) ? 1 : ins.kind === Kind.Syscall ? 2 : 0)));
-  const inStates: (State | undefined)[] = new Array(blocks.length);
-  inStates[0] = entryState();
-  // The slot lattice runs alongside, in its own arrays (set exactly when inStates is).
+  // Per block entry: registers, GOT-slot origins, frame, whether a stack address escaped before it.
+  const inRegs: (Abstract[] | undefined)[] = new Array(blocks.length);
   const inSlots: (Float64Array | undefined)[] = new Array(blocks.length);
+  const inFrames: Frame[] = new Array(blocks.length);
+  const inEscaped = new Uint8Array(blocks.length);
+  inRegs[0] = entryRegs();
   inSlots[0] = new Float64Array(16).fill(NO_SLOT);
+  inFrames[0] = ENTRY_FRAME;
+  const s: State = { regs: [], frame: new FrameWriter(), slots: inSlots[0], escaped: false };
   const work: number[] = [0];
   const queued = new Uint8Array(blocks.length);
   queued[0] = 1;
@@ -118,38 +267,50 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
       queued[bi] = 0;
       const block = blocks[bi];
       const role = roles[bi];
-      const s = inStates[bi]!.slice();
-      const t = inSlots[bi]!.slice();
+      s.regs = inRegs[bi]!.slice();
+      s.slots = inSlots[bi]!.slice();
+      s.frame.reset(inFrames[bi]);
+      s.escaped = inEscaped[bi] === 1;
       const insns = block.insns;
       for (let k = 0; k < insns.length; k++) {
         const ins = insns[k];
         if (role[k] === 1) {
-          result.calls.set(ins.addr, callRegs.map((r) => s[r]));
+          // The last visit of a block is at the fixpoint: it decides.
+          result.calls.set(ins.addr, callRegs.map((reg) => recorded(s.regs[reg])));
+          const tail = ins.kind !== Kind.Call && ins.kind !== Kind.CallIndirect;
+          const sa = stackArgs(s, tail);
+          if (sa) result.stackArgs.set(ins.addr, sa);
+          else result.stackArgs.delete(ins.addr);
           if (ins.branchReg >= 0 && (ins.kind === Kind.CallIndirect || ins.kind === Kind.JmpIndirect)) {
-            // The last visit of a block is at the fixpoint: it decides.
-            const slot = t[ins.branchReg];
+            const slot = s.slots[ins.branchReg];
             if (slot === NO_SLOT) result.slotCalls.delete(ins.addr);
             else result.slotCalls.set(ins.addr, slot);
           }
+          if (!tail) callWrites(s, ins, ctx);
         } else if (role[k] === 2) {
-          result.syscalls.set(ins.addr, [s[RAX], ...SYSCALL_ARGS.map((r) => s[r])]);
+          result.syscalls.set(ins.addr, [recorded(s.regs[RAX]), ...SYSCALL_ARGS.map((reg) => recorded(s.regs[reg]))]);
+          // The kernel writes through the pointers it is given (read into a stack buffer).
+          if (s.escaped) s.frame.clear();
         }
         if (ins.effect) {
-          apply(s, ins.effect);
-          applySlots(t, ins.effect);
+          applySlots(s.slots, ins.effect);
+          apply(s, ins.effect, ctx);
         }
       }
+      const frame = s.frame.share();
       for (const succ of succs[bi]) {
-        const old = inStates[succ];
+        const regs = inRegs[succ];
         let changed = false;
-        if (!old) {
-          inStates[succ] = s.slice();
-          inSlots[succ] = t.slice();
+        if (!regs) {
+          inRegs[succ] = s.regs.slice();
+          inSlots[succ] = s.slots.slice();
+          inFrames[succ] = frame;
+          inEscaped[succ] = s.escaped ? 1 : 0;
           changed = true;
         } else {
           const oldSlots = inSlots[succ]!;
           for (let r = 0; r < 16; r++) {
-            if (oldSlots[r] !== NO_SLOT && oldSlots[r] !== t[r]) {
+            if (oldSlots[r] !== NO_SLOT && oldSlots[r] !== s.slots[r]) {
               oldSlots[r] = NO_SLOT;
               changed = true;
             }
@@ -158,12 +319,21 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
           const widen = merges[succ] > WIDEN_AFTER;
           merges[succ]++;
           for (let r = 0; r < 16; r++) {
-            if (old[r] === TOP || s[r] === old[r]) continue;
-            const j = join(old[r], s[r]);
-            if (!sameValue(j, old[r])) {
-              old[r] = widen ? TOP : j;
+            if (regs[r] === TOP || s.regs[r] === regs[r]) continue;
+            const j = join(regs[r], s.regs[r]);
+            if (!sameValue(j, regs[r])) {
+              regs[r] = widen ? TOP : j;
               changed = true;
             }
+          }
+          const joined = joinFrames(inFrames[succ], frame, widen);
+          if (joined !== inFrames[succ]) {
+            inFrames[succ] = joined;
+            changed = true;
+          }
+          if (s.escaped && inEscaped[succ] === 0) {
+            inEscaped[succ] = 1;
+            changed = true;
           }
         }
         if (changed && !queued[succ]) {
@@ -177,9 +347,11 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
   // Blocks control reaches in ways the CFG does not show (swept gaps behind a jump table) start
   // from "nothing known", never from a guess.
   for (let bi = 0; bi < blocks.length; bi++) {
-    if (inStates[bi]) continue;
-    inStates[bi] = new Array(16).fill(TOP);
+    if (inRegs[bi]) continue;
+    inRegs[bi] = new Array(16).fill(TOP);
     inSlots[bi] = new Float64Array(16).fill(NO_SLOT);
+    inFrames[bi] = EMPTY_FRAME;
+    inEscaped[bi] = 1;
     work.push(bi);
     queued[bi] = 1;
     drain();
@@ -188,6 +360,7 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
     // Did not converge within the step budget: report every site as unknown rather than guess.
     for (const k of result.calls.keys()) result.calls.set(k, callRegs.map(() => TOP));
     for (const k of result.syscalls.keys()) result.syscalls.set(k, new Array(7).fill(TOP));
+    result.stackArgs.clear();
     result.slotCalls.clear();
   }
   return result;

@@ -2,11 +2,11 @@
 // and each instruction's effect on the general-purpose registers.
 import { createRequire } from 'node:module';
 import type * as Iced from 'iced-x86';
-import { gprIndex, gprWidth, CALLER_SAVED_MASK, RAX, RCX, R11 } from './registers.js';
+import { gprIndex, gprWidth, CALLER_SAVED_MASK, RAX, RCX, RSP, RBP, R11 } from './registers.js';
 
 // iced-x86's npm package is CommonJS with a synchronously instantiated wasm module.
 const iced = createRequire(import.meta.url)('iced-x86') as typeof Iced;
-const { Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, FlowControl, OpKind, OpAccess, Code, Register } = iced;
+const { Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, FlowControl, OpKind, OpAccess, Code, Register, MemorySizeExt } = iced;
 
 export const enum Kind {
   Other = 0,
@@ -22,18 +22,63 @@ export const enum Kind {
   Invalid = 9,
 }
 
-/** Register effect: `clobber` registers become unknown, then `dst` (if >= 0) receives `src`. */
+/** Where an Effect's destination register gets its value from. */
+export const enum Src {
+  /** Nothing known: dst becomes unknown. */
+  None = 0,
+  /** The constant `imm`. */
+  Const = 1,
+  /** A copy of register `reg`. */
+  Copy = 2,
+  /** dst + imm. */
+  AddImm = 3,
+  /** The zero-extended low 32 bits of register `reg`. */
+  Copy32 = 4,
+  /** The mem.size bytes at `mem`: a stack slot, constant data, or (8 bytes RIP-relative) a GOT slot for the slot dataflow. */
+  Load = 6,
+  /** lea: the value of register mem.base plus mem.disp. */
+  Lea = 7,
+  /** push: rsp -= 8, then [rsp] = register `reg`, or the immediate `imm` when reg < 0 (unknown when imm is NaN). */
+  Push = 8,
+  /** pop: dst = [rsp], then rsp += 8. */
+  Pop = 9,
+  /** leave: rsp = rbp, then pop rbp. */
+  Leave = 10,
+  /** rsp += imm; when imm < 0 the bytes between are written (pushf, push [mem]). */
+  SpAdjust = 11,
+}
+
+/** A memory operand the frame model follows: stack-relative (base rsp or rbp), absolute, or RIP-relative. */
+export interface MemRef {
+  /** GPR index of the base (rsp or rbp), MEM_ABSOLUTE or MEM_RIP. */
+  base: number;
+  /** GPR index of the index register, or -1. */
+  index: number;
+  /** Displacement; the absolute address for MEM_ABSOLUTE and MEM_RIP. */
+  disp: number;
+  /** Bytes accessed (0 when unknown or variable). */
+  size: number;
+  write: boolean;
+  /** What a plain `mov [m], x` writes: register `storeReg` (>= 0) or the immediate `storeImm`. Unset for other writes. */
+  storeReg?: number;
+  storeImm?: number;
+}
+
+export const MEM_ABSOLUTE = -1;
+export const MEM_RIP = -2;
+
+/** Register effect: `clobber` registers become unknown, then `dst` (if >= 0) receives its Src; memory through `mem`. */
 export interface Effect {
   clobber: number;
   dst: number;
-  /**
-   * 0 nothing, 1 constant `imm`, 2 copy of register `reg`, 3 dst + imm, 4 zero-extended 32-bit copy of `reg`,
-   * 5 the 8 bytes loaded from RIP-relative address `imm` (`mov r64, [rip+X]`): not a number, only the
-   * slot dataflow (which register holds a GOT load at a register call) gives it a meaning.
-   */
-  src: number;
+  src: Src;
   imm: number;
   reg: number;
+  mem?: MemRef;
+  /** The instruction copies a stack address (rsp, rbp) where the frame model cannot follow it. */
+  escapes?: true;
+  /** The instruction writes memory through an address the frame model does not know (another base register, a string store). */
+  writesUnknown?: true;
 }
 
 /** One decoded instruction, reduced. */
@@ -59,6 +104,12 @@ interface CodeInfo {
   opWritten: boolean[];
   /** Implicitly written GPRs (mask), excluding rsp. */
   implicit: number;
+  /** Index of the explicit memory operand, or -1. */
+  memOp: number;
+  /** Whether that memory operand is written. */
+  memWrite: boolean;
+  /** Whether a string instruction writes memory at [rdi] (stos, movs). */
+  stringWrite: boolean;
 }
 
 const NO_EFFECT: Effect | undefined = undefined;
@@ -85,7 +136,14 @@ function infoFor(ins: Iced.Instruction, kinds: number[]): CodeInfo {
   const info = infoFactory.info(ins);
   const opWritten: boolean[] = [];
   let explicitWritten = 0;
+  let memOp = -1;
+  let memWrite = false;
+  let stringWrite = false;
   for (let i = 0; i < opCount; i++) {
+    if (kinds[i] === OpKind.Memory) {
+      memOp = i;
+      memWrite = isWrite(info.opAccess(i));
+    } else if (kinds[i] >= OpKind.MemorySegSI && kinds[i] <= OpKind.MemoryESRDI && isWrite(info.opAccess(i))) stringWrite = true;
     const w = kinds[i] === OpKind.Register && isWrite(info.opAccess(i));
     opWritten.push(w);
     if (w) {
@@ -101,7 +159,7 @@ function infoFor(ins: Iced.Instruction, kinds: number[]): CodeInfo {
   }
   info.free();
   const implicit = written & ~explicitWritten;
-  ci = { opWritten, implicit: implicit & ~RSP_MASK };
+  ci = { opWritten, implicit: implicit & ~RSP_MASK, memOp, memWrite, stringWrite };
   // cmpxchg writes the accumulator implicitly and its first operand explicitly: when they are the
   // same register the instance hides the implicit write, so this form is never cached.
   if (ins.mnemonic !== Mnemonic.Cmpxchg) codeInfo.set(key, ci);
@@ -229,7 +287,7 @@ export class X86Decoder {
       out.pointers = [target];
       const r = ins.op0Register;
       const width = gprWidth(r);
-      out.effect = { clobber: 0, dst: gprIndex(r), src: width >= 32 ? 1 : 0, imm: target, reg: 0 };
+      out.effect = { clobber: 0, dst: gprIndex(r), src: width >= 32 ? Src.Const : Src.None, imm: target, reg: 0 };
       if (width < 32) out.effect = clobberOnly(1 << gprIndex(r));
       return;
     }
@@ -242,6 +300,11 @@ export class X86Decoder {
       }
     }
     const ci = infoFor(ins, kinds);
+    const mem = ci.memOp >= 0 ? memRefOf(ins, ipRel, ci.memWrite) : undefined;
+    if (mn === Mnemonic.Push || mn === Mnemonic.Pop || mn === Mnemonic.Leave || ins.isStackInstruction) {
+      out.effect = stackEffect(ins, mn, k0, mem);
+      return;
+    }
     let clobber = ci.implicit;
     for (let i = 0; i < ci.opWritten.length; i++) {
       if (ci.opWritten[i]) {
@@ -249,50 +312,147 @@ export class X86Decoder {
         if (g >= 0) clobber |= 1 << g;
       }
     }
-    clobber &= ~RSP_MASK;
-    if (clobber === 0) return;
     const r0 = k0 === OpKind.Register ? ins.op0Register : 0;
     const g0 = gprIndex(r0);
     const w0 = gprWidth(r0);
-    // Precise effects for the forms that carry syscall numbers and arguments.
+    const escapes = escapesStack(ins, mn, kinds, g0, ci, mem);
+    const writesUnknown = (ci.memWrite && !mem) || ci.stringWrite;
+    if (clobber === 0 && !mem && !escapes && !writesUnknown) return;
+    // Precise effects for the forms that carry syscall numbers, arguments and stack addresses.
     if (g0 >= 0 && w0 >= 32 && clobber === 1 << g0) {
-      if (mn === Mnemonic.Mov) {
-        if (k1 === OpKind.Immediate32 || k1 === OpKind.Immediate32to64 || k1 === OpKind.Immediate64) {
-          let v = signed64(ins.immediate(1));
-          if (w0 === 32) v = v >>> 0;
-          out.effect = { clobber: 0, dst: g0, src: 1, imm: v, reg: 0 };
-          return;
-        }
-        if (k1 === OpKind.Register && gprWidth(ins.op1Register) >= 32) {
-          out.effect = { clobber: 0, dst: g0, src: w0 === 32 ? 4 : 2, imm: 0, reg: gprIndex(ins.op1Register) };
-          return;
-        }
-      }
-      // A 64-bit load from a RIP-relative address (a GOT slot, typically), with no segment override.
-      if (mn === Mnemonic.Mov && w0 === 64 && k1 === OpKind.Memory && ipRel && ins.segmentPrefix === Register.None) {
-        out.effect = { clobber: 0, dst: g0, src: 5, imm: out.memRef, reg: 0 };
-        return;
-      }
-      if ((mn === Mnemonic.Xor || mn === Mnemonic.Sub) && k1 === OpKind.Register && gprIndex(ins.op1Register) === g0) {
-        out.effect = { clobber: 0, dst: g0, src: 1, imm: 0, reg: 0 };
-        return;
-      }
-      if ((mn === Mnemonic.Movsxd || mn === Mnemonic.Movzx) && k1 === OpKind.Register && gprWidth(ins.op1Register) >= 32) {
-        out.effect = { clobber: 0, dst: g0, src: 4, imm: 0, reg: gprIndex(ins.op1Register) };
-        return;
-      }
-      if ((mn === Mnemonic.Add || mn === Mnemonic.Sub) && (k1 === OpKind.Immediate8to32 || k1 === OpKind.Immediate8to64 || k1 === OpKind.Immediate32 || k1 === OpKind.Immediate32to64)) {
-        const v = signed64(ins.immediate(1));
-        out.effect = { clobber: 0, dst: g0, src: 3, imm: mn === Mnemonic.Add ? v : -v, reg: 0 };
-        return;
-      }
-      if (mn === Mnemonic.Or && (k1 === OpKind.Immediate8to32 || k1 === OpKind.Immediate8to64) && signed64(ins.immediate(1)) === -1) {
-        out.effect = { clobber: 0, dst: g0, src: 1, imm: w0 === 32 ? 0xffffffff : -1, reg: 0 };
+      const e = preciseEffect(ins, mn, g0, w0, k1, mem);
+      if (e) {
+        if (escapes) e.escapes = true;
+        out.effect = e;
         return;
       }
     }
-    out.effect = clobberOnly(clobber);
+    if (mem && mem.write && mn === Mnemonic.Mov && clobber === 0) {
+      // A plain store: its value goes into the frame when the address is a stack slot.
+      if (k1 === OpKind.Register && gprWidth(ins.op1Register) >= 32) mem.storeReg = gprIndex(ins.op1Register);
+      else if (k1 === OpKind.Immediate32 || k1 === OpKind.Immediate32to64 || k1 === OpKind.Immediate8to32 || k1 === OpKind.Immediate8to64) {
+        let v = signed64(ins.immediate(1));
+        if (mem.size === 4) v = v >>> 0;
+        mem.storeImm = v;
+      }
+    }
+    if (!mem && !escapes && !writesUnknown) {
+      out.effect = clobberOnly(clobber);
+      return;
+    }
+    out.effect = { clobber, dst: -1, src: Src.None, imm: 0, reg: 0 };
+    if (mem) out.effect.mem = mem;
+    if (escapes) out.effect.escapes = true;
+    if (writesUnknown) out.effect.writesUnknown = true;
   }
+}
+
+/** The effect of the forms the dataflow follows exactly, when `dst` is their only register written; undefined for the rest. */
+function preciseEffect(ins: Iced.Instruction, mn: number, g0: number, w0: number, k1: number, mem: MemRef | undefined): Effect | undefined {
+  if (mn === Mnemonic.Mov) {
+    if (k1 === OpKind.Immediate32 || k1 === OpKind.Immediate32to64 || k1 === OpKind.Immediate64) {
+      let v = signed64(ins.immediate(1));
+      if (w0 === 32) v = v >>> 0;
+      return { clobber: 0, dst: g0, src: Src.Const, imm: v, reg: 0 };
+    }
+    if (k1 === OpKind.Register && gprWidth(ins.op1Register) >= 32) {
+      return { clobber: 0, dst: g0, src: w0 === 32 ? Src.Copy32 : Src.Copy, imm: 0, reg: gprIndex(ins.op1Register) };
+    }
+    // A load from a stack slot, constant data or a GOT slot (8 or 4 bytes; 4 zero-extends).
+    if (k1 === OpKind.Memory && mem && !mem.write && mem.size === w0 / 8) return { clobber: 0, dst: g0, src: Src.Load, imm: 0, reg: 0, mem };
+  }
+  if (mn === Mnemonic.Lea && mem && mem.base >= 0 && mem.index < 0) return { clobber: 0, dst: g0, src: Src.Lea, imm: 0, reg: 0, mem };
+  if ((mn === Mnemonic.Xor || mn === Mnemonic.Sub) && k1 === OpKind.Register && gprIndex(ins.op1Register) === g0) {
+    return { clobber: 0, dst: g0, src: Src.Const, imm: 0, reg: 0 };
+  }
+  if ((mn === Mnemonic.Movsxd || mn === Mnemonic.Movzx) && k1 === OpKind.Register && gprWidth(ins.op1Register) >= 32) {
+    return { clobber: 0, dst: g0, src: Src.Copy32, imm: 0, reg: gprIndex(ins.op1Register) };
+  }
+  if ((mn === Mnemonic.Add || mn === Mnemonic.Sub) && (k1 === OpKind.Immediate8to32 || k1 === OpKind.Immediate8to64 || k1 === OpKind.Immediate32 || k1 === OpKind.Immediate32to64)) {
+    const v = signed64(ins.immediate(1));
+    return { clobber: 0, dst: g0, src: Src.AddImm, imm: mn === Mnemonic.Add ? v : -v, reg: 0 };
+  }
+  if (mn === Mnemonic.Or && (k1 === OpKind.Immediate8to32 || k1 === OpKind.Immediate8to64) && signed64(ins.immediate(1)) === -1) {
+    return { clobber: 0, dst: g0, src: Src.Const, imm: w0 === 32 ? 0xffffffff : -1, reg: 0 };
+  }
+  return undefined;
+}
+
+/** push, pop, leave and the other instructions that move rsp by themselves (pushf, popf, enter). */
+function stackEffect(ins: Iced.Instruction, mn: number, k0: number, mem: MemRef | undefined): Effect {
+  if (mn === Mnemonic.Push) {
+    if (k0 === OpKind.Register && gprWidth(ins.op0Register) === 64) {
+      const g = gprIndex(ins.op0Register);
+      const e: Effect = { clobber: 0, dst: -1, src: Src.Push, imm: 0, reg: g };
+      if (g === RSP) e.escapes = true;
+      return e;
+    }
+    if (k0 === OpKind.Immediate8to64 || k0 === OpKind.Immediate32to64) return { clobber: 0, dst: -1, src: Src.Push, imm: signed64(ins.immediate(0)), reg: -1 };
+    return { clobber: 0, dst: -1, src: Src.Push, imm: NaN, reg: -1 };
+  }
+  if (mn === Mnemonic.Pop && k0 === OpKind.Register && gprWidth(ins.op0Register) === 64) return { clobber: 0, dst: gprIndex(ins.op0Register), src: Src.Pop, imm: 0, reg: 0 };
+  if (mn === Mnemonic.Leave) return { clobber: 0, dst: RBP, src: Src.Leave, imm: 0, reg: 0 };
+  // Anything else that moves rsp: by its fixed increment, its other writes unknown.
+  const inc = ins.stackPointerIncrement;
+  const e: Effect = { clobber: 0, dst: -1, src: Src.SpAdjust, imm: inc, reg: 0 };
+  if (mn === Mnemonic.Pop && k0 === OpKind.Register) e.clobber = 1 << gprIndex(ins.op0Register);
+  if (mem) e.mem = mem;
+  // enter and friends move rsp by an amount that is not fixed: rsp becomes unknown.
+  if (mn === Mnemonic.Enter) e.clobber |= (1 << RSP) | (1 << RBP);
+  return e;
+}
+
+const memSizes = new Map<number, number>();
+
+/** The memory operand when the frame model can name it: base rsp/rbp (no segment), absolute, or RIP-relative. */
+function memRefOf(ins: Iced.Instruction, ipRel: boolean, write: boolean): MemRef | undefined {
+  // Most memory operands have another base register: decide that with as few wasm calls as possible.
+  let base: number;
+  if (ipRel) base = MEM_RIP;
+  else {
+    const baseReg = ins.memoryBase;
+    if (baseReg === Register.None) base = MEM_ABSOLUTE;
+    else {
+      base = gprIndex(baseReg);
+      if ((base !== RSP && base !== RBP) || gprWidth(baseReg) !== 64) return undefined;
+    }
+  }
+  if (ins.segmentPrefix !== Register.None) return undefined;
+  const ms = ins.memorySize;
+  let size = memSizes.get(ms);
+  if (size === undefined) memSizes.set(ms, (size = MemorySizeExt.size(ms)));
+  if (base === MEM_RIP) return { base, index: -1, disp: Number(ins.ipRelMemoryAddress), size, write };
+  const indexReg = ins.memoryIndex;
+  if (base === MEM_ABSOLUTE) {
+    if (indexReg !== Register.None) return undefined;
+    return { base, index: -1, disp: Number(BigInt.asUintN(64, ins.memoryDisplacement)), size, write };
+  }
+  return { base, index: indexReg === Register.None ? -1 : gprIndex(indexReg), disp: Number(ins.memoryDisplacement), size, write };
+}
+
+/**
+ * Whether the instruction puts a stack address where the frame model cannot follow it: lea of a
+ * stack slot into another register, rsp or rbp copied into another register or into memory, xchg
+ * with either. Making rbp a frame pointer (lea rbp,[rsp+X], mov rbp,rsp) and adjusting rsp are
+ * followed, and push/pop are modelled. rbp used as a general register trips this too, which only
+ * costs precision.
+ */
+function escapesStack(ins: Iced.Instruction, mn: number, kinds: number[], g0: number, ci: CodeInfo, mem: MemRef | undefined): boolean {
+  const isFrameReg = (g: number): boolean => g === RSP || g === RBP;
+  if (mn === Mnemonic.Lea) return mem !== undefined && mem.base >= 0 && !isFrameReg(g0);
+  const writesOp0 = kinds[0] === OpKind.Memory ? ci.memWrite : ci.opWritten[0] === true && !isFrameReg(g0);
+  if (!writesOp0 && mn !== Mnemonic.Xchg) return false;
+  // Saving rbp in the frame (Go's prologue: MOVQ BP, x(SP)) keeps it where the model sees it.
+  const savesInFrame = kinds[0] === OpKind.Memory && mem !== undefined && mem.base >= 0 && mn === Mnemonic.Mov;
+  for (let i = mn === Mnemonic.Xchg ? 0 : 1; i < kinds.length; i++) {
+    if (kinds[i] !== OpKind.Register) continue;
+    const r = ins.opRegister(i);
+    const g = gprIndex(r);
+    if (!isFrameReg(g) || gprWidth(r) < 32) continue;
+    if (mn === Mnemonic.Xchg) return true;
+    if (!(savesInFrame && g === RBP)) return true;
+  }
+  return false;
 }
 
 /** The 64-bit register operand of `call reg` / `jmp reg`, or -1 (memory operands, other widths). */

@@ -2,12 +2,13 @@
 import type { ElfFile } from '../../elf/types.js';
 import { cRuntime } from './c-standard.js';
 import { glibcRuntime } from './glibc.js';
+import { goRuntime } from './go.js';
 import type { Runtime } from './types.js';
 
 export type { Runtime, RuntimeName, DeclaredFunction } from './types.js';
 
 // Most specific first; plain C is the fallback.
-const RUNTIMES: readonly Runtime[] = [glibcRuntime];
+const RUNTIMES: readonly Runtime[] = [goRuntime, glibcRuntime];
 
 /** The runtime of one object, from its contents. */
 export function objectRuntime(elf: ElfFile): Runtime {

@@ -10,6 +10,10 @@ export interface DeclaredFunction {
   start: number;
   end?: number;
   name?: string;
+  /** Bytes above rsp at a call the function may write (its argument frame), when declared. */
+  argFrame?: number;
+  /** The runtime itself may call it through a pointer it makes at run time (Go: methods, through itabs and reflection). */
+  runtimeCalls?: boolean;
 }
 
 export interface Runtime {
@@ -18,6 +22,10 @@ export interface Runtime {
   detect(elf: ElfFile): boolean;
   /** Whether a call to this imported symbol never returns (its standard declares it noreturn). */
   noreturnImport(symbol: string): boolean;
+  /** Whether a function of the object itself, by its name, never returns (the runtime's own panics). */
+  noreturnFunction?(name: string): boolean;
+  /** A pointer reaches only the object it points to (no pointer arithmetic): writable data nothing stores to by address keeps its initial value. */
+  memorySafe?: boolean;
   /** Functions the runtime's metadata declares, seeds for discovery (none for C runtimes). */
   functions?(elf: ElfFile): DeclaredFunction[];
 }
