@@ -201,3 +201,57 @@ export function isGotSlot(elf: ElfFile, slot: number): boolean {
   const r = g.got.find(slot);
   return r !== undefined && slot + 8 <= r.end;
 }
+
+const SHT_PROGBITS = 1;
+const SHT_INIT_ARRAY = 14;
+const SHT_FINI_ARRAY = 15;
+const SHT_PREINIT_ARRAY = 16;
+// Toolchain tables that hold addresses or offsets for the unwinder and the Go runtime, never
+// pointers the program follows (Go 1.16-1.17's pclntab lists every function entry as 8 bytes).
+const TABLE_SECTIONS = new Set(['.eh_frame', '.eh_frame_hdr', '.gcc_except_table', '.gopclntab', '.interp', '.comment']);
+
+/** A file-backed range of data that the program may keep pointers in. */
+export interface DataRange {
+  vaddr: number;
+  offset: number;
+  size: number;
+}
+
+/**
+ * The data a non-PIE program may keep absolute pointers in, to scan for them: allocated,
+ * non-executable PROGBITS and init/fini arrays, without the symbol, string, hash, relocation,
+ * version and note tables (a symbol table lists every exported function's address) nor the
+ * unwind and pclntab tables. Without section headers, the non-executable PT_LOAD segments.
+ */
+export function pointerDataRanges(elf: ElfFile): DataRange[] {
+  const out: DataRange[] = [];
+  const fromSections = elf.sections.filter((x) => x.flags & SHF_ALLOC && x.size > 0 && x.addr !== 0);
+  if (fromSections.length > 0) {
+    for (const x of fromSections) {
+      if (x.flags & SHF_EXECINSTR || TABLE_SECTIONS.has(x.name)) continue;
+      if (x.type !== SHT_PROGBITS && x.type !== SHT_INIT_ARRAY && x.type !== SHT_FINI_ARRAY && x.type !== SHT_PREINIT_ARRAY) continue;
+      const size = Math.min(x.size, elf.bytes.length - x.offset);
+      if (size > 0) out.push({ vaddr: x.addr, offset: x.offset, size });
+    }
+    return out;
+  }
+  for (const seg of elf.segments) {
+    if (seg.type !== PT_LOAD || (seg.flags & PF_X) !== 0 || seg.filesz === 0) continue;
+    const size = Math.min(seg.filesz, elf.bytes.length - seg.offset);
+    if (size > 0) out.push({ vaddr: seg.vaddr, offset: seg.offset, size });
+  }
+  return out;
+}
+
+/** Calls `f` with every 8-aligned 64-bit word below 2^32 of the ranges (value, address). */
+export function forEachDataWord(elf: ElfFile, ranges: DataRange[], f: (value: number, vaddr: number) => void): void {
+  const view = new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength);
+  for (const r of ranges) {
+    const skew = (8 - (r.vaddr % 8)) % 8;
+    for (let i = skew; i + 8 <= r.size; i += 8) {
+      const off = r.offset + i;
+      if (view.getUint32(off + 4, true) !== 0) continue;
+      f(view.getUint32(off, true), r.vaddr + i);
+    }
+  }
+}

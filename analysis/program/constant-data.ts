@@ -4,15 +4,15 @@
 // Read-only data that no relocation patches always qualifies. Writable data qualifies only in a
 // memory-safe runtime (Go: a pointer reaches nothing outside the object it points to), and only
 // when no instruction of the object stores to it by address, no relocation patches it, and no
-// address is taken at it or shortly before it (the start of an enclosing struct). Every address
-// used is remembered, so that code found later that writes it invalidates the answer.
+// address is taken inside the object holding it: the symbol's bounds where .symtab has them; in a
+// stripped binary the variable itself (Go keeps these numbers in scalar package variables, whose
+// neighbours in .noptrdata are unrelated objects, some of them pointed to). Every address used is
+// remembered, so that code found later that writes it invalidates the answer.
 import type { ElfFile } from '../elf/types.js';
 import { PT_LOAD, PF_W, PF_X, STT_OBJECT } from '../elf/types.js';
-import { readVirtual, sectionAt } from '../elf/memory.js';
+import { forEachDataWord, pointerDataRanges, readVirtual, sectionAt } from '../elf/memory.js';
 import { MEM_ABSOLUTE, MEM_RIP, type Insn } from '../x86_64/decoder.js';
 
-/** Without symbol sizes, how far below a variable an enclosing object's taken address may start. */
-const STRUCT_WINDOW = 4096;
 const SHT_NOBITS = 8;
 
 export class ConstantData {
@@ -36,7 +36,7 @@ export class ConstantData {
       .sort((a, b) => a.start - b.start);
     const taken: number[] = [];
     for (const r of elf.relocations) taken.push(r.addend);
-    if (memorySafe) taken.push(...absoluteWordsInData(elf));
+    if (memorySafe) for (const w of absoluteWordsInData(elf)) taken.push(w);
     this.taken = taken;
   }
 
@@ -60,7 +60,7 @@ export class ConstantData {
       if (m && m.write && (m.base === MEM_RIP || m.base === MEM_ABSOLUTE)) {
         for (let a = m.disp - 7; a < m.disp + Math.max(m.size, 1); a++) if (hit(a)) return true;
       }
-      for (const p of ins.pointers ?? []) for (const u of this.used) if (p <= u && u - p < STRUCT_WINDOW) return true;
+      for (const p of ins.pointers ?? []) if (this.used.has(p) || this.objectAt(p) !== undefined) return true;
     }
     return false;
   }
@@ -72,7 +72,7 @@ export class ConstantData {
     const seg = this.elf.segments.find((s) => s.type === PT_LOAD && addr >= s.vaddr && addr + size <= s.vaddr + s.memsz);
     if (!seg || (seg.flags & PF_X) !== 0) return undefined;
     if ((seg.flags & PF_W) !== 0) {
-      if (!this.memorySafe || this.stored(addr, size) || this.takenNear(addr)) return undefined;
+      if (!this.memorySafe || this.stored(addr, size) || this.takenNear(addr, size)) return undefined;
     }
     const value = this.read(addr, size);
     if (value !== undefined) this.used.add(addr);
@@ -99,11 +99,17 @@ export class ConstantData {
     return false;
   }
 
-  /** An address taken inside the enclosing object (symbol bounds), or within STRUCT_WINDOW below. */
-  private takenNear(addr: number): boolean {
+  /** The symbol-bounded object holding a used address, if `addr` points into one. */
+  private objectAt(addr: number): { start: number; end: number } | undefined {
     const obj = this.objects.find((o) => addr >= o.start && addr < o.end);
-    const from = obj ? obj.start : addr - STRUCT_WINDOW + 1;
-    const to = obj ? obj.end : addr + 1;
+    return obj && [...this.used].some((u) => u >= obj.start && u < obj.end) ? obj : undefined;
+  }
+
+  /** An address taken inside the enclosing object (symbol bounds), or at the variable itself. */
+  private takenNear(addr: number, size: number): boolean {
+    const obj = this.objects.find((o) => addr >= o.start && addr < o.end);
+    const from = obj ? obj.start : addr;
+    const to = obj ? obj.end : addr + size;
     const i = firstAtLeast(this.taken, from);
     return i < this.taken.length && this.taken[i] < to;
   }
@@ -121,20 +127,13 @@ function firstAtLeast(sorted: number[], v: number): number {
   return lo;
 }
 
-/** Every aligned 8-byte word of writable and read-only data that holds an address inside a data segment (a non-PIE binary's pointers need no relocation). */
+/** Every aligned 8-byte word of data that holds an address inside a data segment (a non-PIE binary's pointers need no relocation). */
 function absoluteWordsInData(elf: ElfFile): number[] {
   const data = elf.segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_X) === 0);
   const inData = (v: number): boolean => data.some((s) => v >= s.vaddr && v < s.vaddr + s.memsz);
   const out: number[] = [];
-  const b = elf.bytes;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (const seg of data) {
-    const end = Math.min(b.length, seg.offset + seg.filesz);
-    for (let off = seg.offset + ((8 - (seg.vaddr % 8)) % 8); off + 8 <= end; off += 8) {
-      if (view.getUint32(off + 4, true) !== 0) continue;
-      const v = view.getUint32(off, true);
-      if (v !== 0 && inData(v)) out.push(v);
-    }
-  }
+  forEachDataWord(elf, pointerDataRanges(elf), (v) => {
+    if (v !== 0 && inData(v)) out.push(v);
+  });
   return out;
 }

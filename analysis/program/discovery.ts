@@ -2,7 +2,8 @@
 // function start (entry, init/fini, FDEs, symbols, code pointers in relocations and, in non-PIE
 // executables, in data), then every path from them, to classify code addresses. Nothing is swept
 // linearly except the FDE of a jump table, gap by gap.
-import { ET_EXEC, PT_LOAD, PF_X, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
+import { ET_EXEC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
+import { forEachDataWord, pointerDataRanges } from '../elf/memory.js';
 import { Kind } from '../x86_64/decoder.js';
 import { flowStep, type FlowContext } from './flow.js';
 import type { ObjectContext } from './object-context.js';
@@ -52,7 +53,7 @@ function collectSeeds(ctx: ObjectContext, seeds: Set<number>, roots: Set<number>
       relocPointers.push(target);
     }
   }
-  if (elf.type === ET_EXEC) relocPointers.push(...absolutePointers(ctx, seeds));
+  if (elf.type === ET_EXEC) for (const p of absolutePointers(ctx, seeds)) relocPointers.push(p);
   return relocPointers;
 }
 
@@ -64,21 +65,12 @@ function absolutePointers(ctx: ObjectContext, seeds: Set<number>): number[] {
   const { elf } = ctx;
   const known = new Set<number>([...ctx.fdeEnd.keys(), ...ctx.names.keys(), ...seeds]);
   const out: number[] = [];
-  for (const seg of elf.segments) {
-    if (seg.type !== PT_LOAD || (seg.flags & PF_X) !== 0 || seg.filesz < 8) continue;
-    const start = Math.max(0, seg.offset);
-    const end = Math.min(elf.bytes.length, seg.offset + seg.filesz);
-    const view = new DataView(elf.bytes.buffer, elf.bytes.byteOffset + start, end - start);
-    const skew = (8 - (seg.vaddr % 8)) % 8;
-    for (let i = skew; i + 8 <= view.byteLength; i += 8) {
-      if (view.getUint32(i + 4, true) !== 0) continue;
-      const v = view.getUint32(i, true);
-      if (known.has(v)) {
-        out.push(v);
-        seeds.add(v);
-      }
+  forEachDataWord(elf, pointerDataRanges(elf), (v) => {
+    if (known.has(v)) {
+      out.push(v);
+      seeds.add(v);
     }
-  }
+  });
   return out;
 }
 
