@@ -152,7 +152,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       if (round === MAX_DLOPEN_ROUNDS) lp.warnings.push(`dlopen chains longer than ${MAX_DLOPEN_ROUNDS} libraries: constant library names inside the last ones added were not followed`);
     }
     for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
-    const { syscalls, unresolved: un } = graph.collect();
+    const { syscalls, unresolved: un, notes } = graph.collect();
+    lp.warnings.push(...notes);
     opts.onGraph?.(program, graph, graphRoots);
     const known: ProgramResult['syscalls'] = [];
     for (const [nr, s] of syscalls) {

@@ -377,11 +377,27 @@ export class ProgramGraph {
     return steps;
   }
 
-  /** Every syscall reachable in this program, and the unresolved sites. */
-  collect(): { syscalls: Map<number, FoundSyscall>; unresolved: FoundUnresolved[] } {
+  /** Every syscall reachable in this program, the unresolved sites, and notes on sites the runtime's knowledge covers. */
+  collect(): { syscalls: Map<number, FoundSyscall>; unresolved: FoundUnresolved[]; notes: string[] } {
     this.computeWrappers();
     const syscalls = new Map<number, FoundSyscall>();
+    const notes = new Map<number, string>();
+    // A site whose function only repeats the syscalls of another (runtimes/: mirroredSyscalls) adds no number of its own.
+    const mirrorOf = new Map<number, { repeats: number; why: string }>();
+    this.objects.forEach((o, oi) => {
+      for (const m of o.facts.mirrors ?? []) {
+        const f = this.nodeAt(oi, m.function);
+        const r = this.nodeAt(oi, m.repeats);
+        if (f !== undefined && r !== undefined) mirrorOf.set(f, { repeats: r, why: m.why });
+      }
+    });
     const unresolved: FoundUnresolved[] = [];
+    const covered = (id: number): boolean => {
+      const m = mirrorOf.get(id);
+      if (!m) return false;
+      notes.set(id, `${this.functionName(id)}: its syscall numbers are those of ${this.functionName(m.repeats)} (${this.reached(m.repeats) ? 'reachable, its numbers are in the set' : 'not reachable, so neither is this'}): ${m.why}`);
+      return true;
+    };
     const note = (nr: number, depth: number, path: () => PathStep[]): void => {
       const old = syscalls.get(nr);
       if (old && old.depth <= depth) return;
@@ -393,14 +409,14 @@ export class ProgramGraph {
       const d = this.depth.get(id)!;
       for (const s of fn.syscalls) {
         if (s.nr === null) {
-          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: this.pathTo(id, s.at) });
+          if (!covered(id)) unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: this.pathTo(id, s.at) });
           continue;
         }
         if ('c' in s.nr) {
           for (const nr of s.nr.c) note(nr, d, () => this.pathTo(id, s.at));
         } else if (p.kind === 'root' || p.kind === 'indirect') {
           // A wrapper entered from a root or through a pointer: nobody tells us its number.
-          unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
+          if (!covered(id)) unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
         }
       }
       // Calls into wrappers: the number is whatever the caller puts in the wrapper's register.
@@ -411,13 +427,15 @@ export class ProgramGraph {
           const v = passedAt(e.call, reg);
           if (isArg(v)) continue;
           if (v === null || !('c' in v)) {
-            unresolved.push({
-              object: this.objects[obj].path,
-              function: this.functionName(id),
-              address: e.site,
-              reason: `calls syscall wrapper ${this.functionName(e.to)} with an unknown number in ${locationName(reg)}`,
-              path: this.pathTo(id, e.site),
-            });
+            if (!covered(id)) {
+              unresolved.push({
+                object: this.objects[obj].path,
+                function: this.functionName(id),
+                address: e.site,
+                reason: `calls syscall wrapper ${this.functionName(e.to)} with an unknown number in ${locationName(reg)}`,
+                path: this.pathTo(id, e.site),
+              });
+            }
             continue;
           }
           for (const nr of v.c) {
@@ -426,7 +444,7 @@ export class ProgramGraph {
         }
       }
     }
-    return { syscalls, unresolved };
+    return { syscalls, unresolved, notes: [...notes.values()] };
   }
 
   /** Reached nodes from which one of `targets` is reachable; INDIRECT is in the set when an address-taken function is. */

@@ -32,6 +32,13 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   ctx.code.free();
   const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
   const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);
+  const byName = new Map<string, number>();
+  for (const [entry, name] of ctx.names) if (!byName.has(name)) byName.set(name, entry);
+  const mirrors = (ctx.runtime.mirroredSyscalls ?? []).flatMap((m) => {
+    const f = byName.get(m.function);
+    const r = byName.get(m.repeats);
+    return f !== undefined && r !== undefined ? [{ function: f, repeats: r, why: m.why }] : [];
+  });
   return {
     version: FACTS_VERSION,
     sha256,
@@ -42,6 +49,7 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
     instructions,
     runtime: ctx.runtime.name,
     ...(runtimeTaken.length > 0 ? { runtimeTaken: runtimeTaken.sort((a, b) => a - b) } : {}),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
   };
 }
 

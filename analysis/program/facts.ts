@@ -85,6 +85,8 @@ export interface ObjectFacts {
   runtime: RuntimeName;
   /** Functions the runtime itself may call through pointers it makes at run time (Go's methods: itabs built by getitab, reflection). */
   runtimeTaken?: number[];
+  /** Functions whose syscall numbers are those another function makes first (runtimes/: mirroredSyscalls). */
+  mirrors?: { function: number; repeats: number; why: string }[];
 }
 
 export const FACTS_VERSION = 8;

@@ -4,7 +4,7 @@
 import { Kind, Src, MEM_ABSOLUTE, MEM_RIP, type Insn, type Effect, type MemRef } from './decoder.js';
 import { ENTRY_FRAME, EMPTY_FRAME, FrameWriter, frameLoad, joinFrames, type Frame } from './frame.js';
 import { TOP, join, sameValue, constant, addConstant, to32, recorded, STACK_ARGS, type Abstract, type Value } from './values.js';
-import { RAX, RDI, RSI, RDX, RCX, RSP, RBP, R8, R9, R10 } from './registers.js';
+import { RAX, RBX, RDI, RSI, RDX, RCX, RSP, RBP, R8, R9, R10, R11 } from './registers.js';
 
 /** A basic block: consecutive instructions and the blocks control may pass to next. */
 export interface Block {
@@ -102,12 +102,34 @@ function load(s: State, mem: MemRef, ctx: DataflowContext): Abstract {
 function write(s: State, mem: MemRef, value: Abstract): void {
   const off = frameOffset(s, mem);
   if (off === 'none') {
+    // A stack address stored outside the frame has escaped.
+    if (isFrameAddress(value)) s.escaped = true;
     if (s.escaped && mem.base >= 0) s.frame.clear();
     return;
   }
   if (off === 'unknown' || mem.size === 0) s.frame.clear();
   else s.frame.store(off, mem.size, mem.size === 4 ? to32(value) : value);
 }
+
+function isFrameAddress(v: Abstract): boolean {
+  return v !== null && 'sp' in v;
+}
+
+/** Whether a register of `mask` holds a stack address. */
+function holdsFrameAddress(s: State, mask: number): boolean {
+  for (let m = mask; m !== 0; ) {
+    const r = 31 - Math.clz32(m);
+    if (isFrameAddress(s.regs[r])) return true;
+    m &= ~(1 << r);
+  }
+  return false;
+}
+
+// The registers a call passes values in: System V's arguments (with rax for varargs and r10 for
+// a static chain) and Go's register ABI (rax, rbx, rcx, rdi, rsi, r8-r11, rdx for a closure). A
+// callee finds its inputs there; what the others hold is preserved for the caller or garbage.
+const CALL_VISIBLE = [RAX, RBX, RCX, RDX, RSI, RDI, R8, R9, R10, R11].reduce((m, r) => m | (1 << r), 0);
+const SYSCALL_ARG_MASK = SYSCALL_ARGS.reduce((m, r) => m | (1 << r), 0);
 
 function storedValue(s: State, mem: MemRef): Abstract {
   if (mem.storeReg !== undefined) return s.regs[mem.storeReg];
@@ -165,8 +187,7 @@ function apply(s: State, e: Effect, ctx: DataflowContext): void {
     default:
       break;
   }
-  if (e.escapes) s.escaped = true;
-  if (e.writesUnknown && s.escaped) s.frame.clear();
+  if (e.writesUnknown && (s.escaped || (e.writeBase !== undefined && e.writeBase >= 0 && isFrameAddress(s.regs[e.writeBase])))) s.frame.clear();
   // A store happens before dst is written (dst is never the memory operand's base here).
   if (e.mem?.write) write(s, e.mem, storedValue(s, e.mem));
   if (e.dst < 0) return;
@@ -200,6 +221,11 @@ function apply(s: State, e: Effect, ctx: DataflowContext): void {
  */
 function callWrites(s: State, ins: Insn, ctx: DataflowContext): void {
   const sp = s.regs[RSP];
+  // A stack address handed to the callee (in a register or a stack argument) escapes.
+  if (!s.escaped && holdsFrameAddress(s, CALL_VISIBLE)) s.escaped = true;
+  if (!s.escaped && sp !== null && 'sp' in sp) {
+    for (let k = 0; k < STACK_ARGS && !s.escaped; k++) if (isFrameAddress(frameLoad(s.frame.frame, sp.sp + 8 * k, 8))) s.escaped = true;
+  }
   if (s.escaped || sp === null || !('sp' in sp)) {
     s.frame.clear();
     return;
@@ -290,8 +316,10 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
         } else if (role[k] === 2) {
           result.syscalls.set(ins.addr, [recorded(s.regs[RAX]), ...SYSCALL_ARGS.map((reg) => recorded(s.regs[reg]))]);
           // The kernel writes through the pointers it is given (read into a stack buffer).
-          if (s.escaped) s.frame.clear();
+          if (s.escaped || holdsFrameAddress(s, SYSCALL_ARG_MASK)) s.frame.clear();
         }
+        // An instruction the model does not follow exactly, reading a stack address: it escapes.
+        if (ins.reads !== 0 && !s.escaped && holdsFrameAddress(s, ins.reads)) s.escaped = true;
         if (ins.effect) {
           applySlots(s.slots, ins.effect);
           apply(s, ins.effect, ctx);

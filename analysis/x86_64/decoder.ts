@@ -75,10 +75,10 @@ export interface Effect {
   imm: number;
   reg: number;
   mem?: MemRef;
-  /** The instruction copies a stack address (rsp, rbp) where the frame model cannot follow it. */
-  escapes?: true;
   /** The instruction writes memory through an address the frame model does not know (another base register, a string store). */
   writesUnknown?: true;
+  /** For such a write through [reg+...]: the base register, else -1. */
+  writeBase?: number;
 }
 
 /** One decoded instruction, reduced. */
@@ -97,6 +97,11 @@ export interface Insn {
   /** For `call reg` / `jmp reg` with a 64-bit register operand: its hardware index, else -1. */
   branchReg: number;
   effect: Effect | undefined;
+  /**
+   * GPRs the instruction reads when its effect is not modelled exactly and it writes something (a
+   * register or memory): a stack address in one of them goes where the frame model cannot follow.
+   */
+  reads: number;
 }
 
 interface CodeInfo {
@@ -110,12 +115,20 @@ interface CodeInfo {
   memWrite: boolean;
   /** Whether a string instruction writes memory at [rdi] (stos, movs). */
   stringWrite: boolean;
+  /** Per explicit operand: register read. */
+  opRead: boolean[];
+  /** Implicitly read GPRs (mask). */
+  implicitReads: number;
 }
 
 const NO_EFFECT: Effect | undefined = undefined;
 const infoFactory = new InstructionInfoFactory();
 const codeInfo = new Map<number, CodeInfo>();
 const RSP_MASK = 1 << 4;
+
+function isRead(access: number): boolean {
+  return access === OpAccess.Read || access === OpAccess.CondRead || access === OpAccess.ReadWrite || access === OpAccess.ReadCondWrite;
+}
 
 function isWrite(access: number): boolean {
   return access === OpAccess.Write || access === OpAccess.CondWrite || access === OpAccess.ReadWrite || access === OpAccess.ReadCondWrite;
@@ -135,7 +148,9 @@ function infoFor(ins: Iced.Instruction, kinds: number[]): CodeInfo {
   if (ci) return ci;
   const info = infoFactory.info(ins);
   const opWritten: boolean[] = [];
+  const opRead: boolean[] = [];
   let explicitWritten = 0;
+  let explicitRead = 0;
   let memOp = -1;
   let memWrite = false;
   let stringWrite = false;
@@ -145,6 +160,12 @@ function infoFor(ins: Iced.Instruction, kinds: number[]): CodeInfo {
       memWrite = isWrite(info.opAccess(i));
     } else if (kinds[i] >= OpKind.MemorySegSI && kinds[i] <= OpKind.MemoryESRDI && isWrite(info.opAccess(i))) stringWrite = true;
     const w = kinds[i] === OpKind.Register && isWrite(info.opAccess(i));
+    const rd = kinds[i] === OpKind.Register && isRead(info.opAccess(i));
+    opRead.push(rd);
+    if (rd) {
+      const g = gprIndex(ins.opRegister(i));
+      if (g >= 0) explicitRead |= 1 << g;
+    }
     opWritten.push(w);
     if (w) {
       const g = gprIndex(ins.opRegister(i));
@@ -152,14 +173,25 @@ function infoFor(ins: Iced.Instruction, kinds: number[]): CodeInfo {
     }
   }
   let written = 0;
+  let read = 0;
   for (const u of info.usedRegisters() as Iced.UsedRegister[]) {
     const g = gprIndex(u.register);
     if (g >= 0 && isWrite(u.access)) written |= 1 << g;
+    if (g >= 0 && isRead(u.access)) read |= 1 << g;
     u.free();
   }
   info.free();
   const implicit = written & ~explicitWritten;
-  ci = { opWritten, implicit: implicit & ~RSP_MASK, memOp, memWrite, stringWrite };
+  let addressRegs = 0;
+  if (memOp >= 0) {
+    const b = gprIndex(ins.memoryBase);
+    const x = gprIndex(ins.memoryIndex);
+    if (b >= 0) addressRegs |= 1 << b;
+    if (x >= 0) addressRegs |= 1 << x;
+  }
+  // String instructions read rsi/rdi/rcx implicitly: those stay, they are part of the form.
+  const implicitReads = read & ~explicitRead & ~addressRegs;
+  ci = { opWritten, implicit: implicit & ~RSP_MASK, memOp, memWrite, stringWrite, opRead, implicitReads };
   // cmpxchg writes the accumulator implicitly and its first operand explicitly: when they are the
   // same register the instance hides the implicit write, so this form is never cached.
   if (ins.mnemonic !== Mnemonic.Cmpxchg) codeInfo.set(key, ci);
@@ -213,7 +245,7 @@ export class X86Decoder {
     d.decodeOut(ins);
     const len = ins.length;
     this.nextPos = pos + len;
-    const out: Insn = { addr, len, kind: Kind.Other, target: 0, memTarget: -1, pointers: undefined, memRef: -1, branchReg: -1, effect: NO_EFFECT };
+    const out: Insn = { addr, len, kind: Kind.Other, target: 0, memTarget: -1, pointers: undefined, memRef: -1, branchReg: -1, effect: NO_EFFECT, reads: 0 };
     if (ins.code === Code.INVALID) {
       out.kind = Kind.Invalid;
       return out;
@@ -315,14 +347,12 @@ export class X86Decoder {
     const r0 = k0 === OpKind.Register ? ins.op0Register : 0;
     const g0 = gprIndex(r0);
     const w0 = gprWidth(r0);
-    const escapes = escapesStack(ins, mn, kinds, g0, ci, mem);
     const writesUnknown = (ci.memWrite && !mem) || ci.stringWrite;
-    if (clobber === 0 && !mem && !escapes && !writesUnknown) return;
+    if (clobber === 0 && !mem && !writesUnknown) return;
     // Precise effects for the forms that carry syscall numbers, arguments and stack addresses.
     if (g0 >= 0 && w0 >= 32 && clobber === 1 << g0) {
       const e = preciseEffect(ins, mn, g0, w0, k1, mem);
       if (e) {
-        if (escapes) e.escapes = true;
         out.effect = e;
         return;
       }
@@ -336,15 +366,36 @@ export class X86Decoder {
         mem.storeImm = v;
       }
     }
-    if (!mem && !escapes && !writesUnknown) {
+    // Not followed exactly: which registers it reads (a stack address among them escapes).
+    if (mem?.storeReg === undefined && mem?.storeImm === undefined) out.reads = readsOf(ins, kinds, ci, mem);
+    if (!mem && !writesUnknown) {
       out.effect = clobberOnly(clobber);
       return;
     }
     out.effect = { clobber, dst: -1, src: Src.None, imm: 0, reg: 0 };
     if (mem) out.effect.mem = mem;
-    if (escapes) out.effect.escapes = true;
-    if (writesUnknown) out.effect.writesUnknown = true;
+    if (writesUnknown) {
+      out.effect.writesUnknown = true;
+      out.effect.writeBase = ci.memOp >= 0 && !mem ? gprIndex(ins.memoryBase) : -1;
+    }
   }
+}
+
+/** The GPRs an instruction reads: its register operands, its address registers, its implicit reads. */
+function readsOf(ins: Iced.Instruction, kinds: number[], ci: CodeInfo, mem: MemRef | undefined): number {
+  let reads = ci.implicitReads;
+  for (let i = 0; i < kinds.length; i++) {
+    if (!ci.opRead[i]) continue;
+    const g = gprIndex(ins.opRegister(i));
+    if (g >= 0) reads |= 1 << g;
+  }
+  if (ci.memOp >= 0 && mem?.base !== MEM_RIP) {
+    const b = mem ? mem.base : gprIndex(ins.memoryBase);
+    if (b >= 0) reads |= 1 << b;
+    const x = mem ? mem.index : gprIndex(ins.memoryIndex);
+    if (x >= 0) reads |= 1 << x;
+  }
+  return reads;
 }
 
 /** The effect of the forms the dataflow follows exactly, when `dst` is their only register written; undefined for the rest. */
@@ -383,9 +434,7 @@ function stackEffect(ins: Iced.Instruction, mn: number, k0: number, mem: MemRef 
   if (mn === Mnemonic.Push) {
     if (k0 === OpKind.Register && gprWidth(ins.op0Register) === 64) {
       const g = gprIndex(ins.op0Register);
-      const e: Effect = { clobber: 0, dst: -1, src: Src.Push, imm: 0, reg: g };
-      if (g === RSP) e.escapes = true;
-      return e;
+      return { clobber: 0, dst: -1, src: Src.Push, imm: 0, reg: g };
     }
     if (k0 === OpKind.Immediate8to64 || k0 === OpKind.Immediate32to64) return { clobber: 0, dst: -1, src: Src.Push, imm: signed64(ins.immediate(0)), reg: -1 };
     return { clobber: 0, dst: -1, src: Src.Push, imm: NaN, reg: -1 };
@@ -430,30 +479,6 @@ function memRefOf(ins: Iced.Instruction, ipRel: boolean, write: boolean): MemRef
   return { base, index: indexReg === Register.None ? -1 : gprIndex(indexReg), disp: Number(ins.memoryDisplacement), size, write };
 }
 
-/**
- * Whether the instruction puts a stack address where the frame model cannot follow it: lea of a
- * stack slot into another register, rsp or rbp copied into another register or into memory, xchg
- * with either. Making rbp a frame pointer (lea rbp,[rsp+X], mov rbp,rsp) and adjusting rsp are
- * followed, and push/pop are modelled. rbp used as a general register trips this too, which only
- * costs precision.
- */
-function escapesStack(ins: Iced.Instruction, mn: number, kinds: number[], g0: number, ci: CodeInfo, mem: MemRef | undefined): boolean {
-  const isFrameReg = (g: number): boolean => g === RSP || g === RBP;
-  if (mn === Mnemonic.Lea) return mem !== undefined && mem.base >= 0 && !isFrameReg(g0);
-  const writesOp0 = kinds[0] === OpKind.Memory ? ci.memWrite : ci.opWritten[0] === true && !isFrameReg(g0);
-  if (!writesOp0 && mn !== Mnemonic.Xchg) return false;
-  // Saving rbp in the frame (Go's prologue: MOVQ BP, x(SP)) keeps it where the model sees it.
-  const savesInFrame = kinds[0] === OpKind.Memory && mem !== undefined && mem.base >= 0 && mn === Mnemonic.Mov;
-  for (let i = mn === Mnemonic.Xchg ? 0 : 1; i < kinds.length; i++) {
-    if (kinds[i] !== OpKind.Register) continue;
-    const r = ins.opRegister(i);
-    const g = gprIndex(r);
-    if (!isFrameReg(g) || gprWidth(r) < 32) continue;
-    if (mn === Mnemonic.Xchg) return true;
-    if (!(savesInFrame && g === RBP)) return true;
-  }
-  return false;
-}
 
 /** The 64-bit register operand of `call reg` / `jmp reg`, or -1 (memory operands, other widths). */
 function branchRegister(ins: Iced.Instruction): number {

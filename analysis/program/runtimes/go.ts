@@ -61,5 +61,12 @@ export const goRuntime: Runtime = {
   noreturnImport: (symbol) => glibcRuntime.noreturnImport(symbol),
   noreturnFunction: (name) => NORETURN.test(name),
   memorySafe: true,
+  mirroredSyscalls: [
+    {
+      function: 'runtime.runPerThreadSyscall',
+      repeats: 'syscall.runtime_doAllThreadsSyscall',
+      why: 'each thread repeats the syscall that syscall.AllThreadsSyscall made on its own thread first (runtime/os_linux.go), with the number it left in runtime.perThreadSyscall',
+    },
+  ],
   functions: (elf): DeclaredFunction[] => goFunctions(elf).map((f) => ({ start: f.entry, end: f.end, name: f.name, argFrame: f.args >= 0 ? f.args : undefined, runtimeCalls: isGoMethod(f.name) })),
 };

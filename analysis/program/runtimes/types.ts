@@ -26,6 +26,12 @@ export interface Runtime {
   noreturnFunction?(name: string): boolean;
   /** A pointer reaches only the object it points to (no pointer arithmetic): writable data nothing stores to by address keeps its initial value. */
   memorySafe?: boolean;
+  /**
+   * Functions whose syscalls repeat, with the same numbers, the syscalls another function has just
+   * made (Go: every thread re-runs the syscall AllThreadsSyscall made, loading the number from
+   * memory): an unknown number there is covered by the other function's numbers.
+   */
+  mirroredSyscalls?: readonly { function: string; repeats: string; why: string }[];
   /** Functions the runtime's metadata declares, seeds for discovery (none for C runtimes). */
   functions?(elf: ElfFile): DeclaredFunction[];
 }
