@@ -5,12 +5,14 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # The analysed programs (soundness tests run them under strace), the compiler for the trap
-  # programs, binutils/strace/linux-libc-dev as oracles, and the Docker engine with debootstrap
-  # for the container pipeline and its test images; Chromium for the UI's end-to-end tests.
+  # The analysed programs (soundness tests run them under strace), the compilers for the trap
+  # programs (gcc, musl-gcc, Debian's Go with golang.org/x/sys), binutils/strace/linux-libc-dev and
+  # patchelf as oracles and tools, and the Docker engine with debootstrap for the container
+  # pipeline and its test images; Chromium for the UI's end-to-end tests.
   apt-get install -y -qq --no-install-recommends \
-    gcc libc6-dev binutils strace linux-libc-dev file \
+    gcc libc6-dev binutils strace linux-libc-dev file musl-tools patchelf golang-go golang-golang-x-sys-dev \
     nginx redis-server redis-tools curl openssl python3 openssh-server openssh-client \
+    restic busybox-static tini \
     tar gzip xz-utils findutils bash coreutils procps ca-certificates \
     docker.io debootstrap chromium >/dev/null
 fi

@@ -1,112 +1,13 @@
 // Soundness on real Debian programs: run each under strace with a realistic workload, analyse
 // it with `confine analyze --rootfs /`, and require every syscall strace saw to be in the report.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, linkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { analyze, describeMissing, missingFrom } from './support/confine.js';
 import { freePort, waitForPort } from './support/net.js';
-import { straceProgram, type DuringContext } from './support/strace.js';
-
-function env(home: string): NodeJS.ProcessEnv {
-  return { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', HOME: home };
-}
-
-/** One traced run of the program; `expectExit` 'any' accepts whatever status a stopped server ends with. */
-interface Step {
-  args?: string[];
-  command?: string[];
-  input?: string;
-  cwd?: string;
-  expectExit?: number | 'any';
-  during?: (ctx: DuringContext) => Promise<void>;
-  stopSignal?: NodeJS.Signals;
-  timeoutMs?: number;
-}
-
-/** Runs every step under strace and returns the union of the program's syscalls. */
-async function trace(program: string, dir: string, steps: Step[]): Promise<Set<string>> {
-  const all = new Set<string>();
-  for (const step of steps) {
-    const what = `${program} ${(step.command ?? step.args ?? []).join(' ')}`;
-    const r = await straceProgram({
-      program,
-      args: step.args,
-      command: step.command,
-      input: step.input,
-      cwd: step.cwd ?? dir,
-      env: env(dir),
-      during: step.during,
-      stopSignal: step.stopSignal,
-      timeoutMs: step.timeoutMs ?? 60_000,
-    });
-    assert.equal(r.timedOut, false, `${what}: timed out\n${r.stderr}`);
-    assert.deepEqual(r.unparsed, [], `${what}: strace lines the harness could not parse`);
-    assert.ok(r.targetPids.length > 0, `${what}: never ran ${program}`);
-    const expected = step.expectExit ?? 0;
-    if (expected !== 'any') assert.equal(r.exitCode, expected, `${what}: exit status\n${r.stderr}`);
-    for (const name of r.syscalls) all.add(name);
-  }
-  return all;
-}
-
-/** Runs a helper program outside strace (clients, fixtures); never rejects on a non-zero exit. */
-function tool(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? 30_000, env: env(opts.cwd ?? tmpdir()) }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.on('error', () => {}); // a tool that exits without reading its input
-    child.stdin?.end(opts.input ?? '');
-  });
-}
-
-async function mustRun(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): Promise<string> {
-  const r = await tool(cmd, args, opts);
-  assert.equal(r.code, 0, `${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** A small tree of the kinds of files copy and archive tools treat specially. */
-async function makeTree(root: string): Promise<void> {
-  mkdirSync(join(root, 'sub', 'deeper'), { recursive: true });
-  mkdirSync(join(root, 'empty'));
-  writeFileSync(join(root, 'a.txt'), 'alpha\n'.repeat(100));
-  writeFileSync(join(root, 'sub', 'b.txt'), 'beta\n');
-  writeFileSync(join(root, 'sub', 'deeper', 'c.bin'), Buffer.alloc(300_000, 7));
-  writeFileSync(join(root, 'run.sh'), '#!/bin/sh\necho hi\n');
-  chmodSync(join(root, 'run.sh'), 0o755);
-  chmodSync(join(root, 'sub', 'b.txt'), 0o640);
-  writeFileSync(join(root, 'sparse.img'), '');
-  truncateSync(join(root, 'sparse.img'), 1 << 20);
-  symlinkSync('a.txt', join(root, 'link-to-a'));
-  symlinkSync('missing-target', join(root, 'dangling'));
-  linkSync(join(root, 'a.txt'), join(root, 'hardlink-to-a'));
-  await mustRun('mkfifo', [join(root, 'fifo')]);
-  const old = new Date('2020-01-02T03:04:05Z');
-  utimesSync(join(root, 'sub', 'b.txt'), old, old);
-}
-
-interface Workload {
-  program: string;
-  /** Other executables the workload drives (clients, fixture tools). */
-  needs?: string[];
-  run(dir: string): Promise<Set<string>>;
-}
+import { makeTree, mustRun, soundnessSuite, tool, trace, waitFor, type Workload } from './support/workloads.js';
 
 const WORKLOADS: Record<string, Workload> = {
   nginx: {
@@ -563,37 +464,4 @@ Subsystem sftp internal-sftp
   },
 };
 
-function absentFor(w: Workload): string[] {
-  return [w.program, ...(w.needs ?? [])].filter((p) => !existsSync(p));
-}
-
-// One `confine analyze` over every installed program: shared libraries are analysed once and the
-// report says which program needs each syscall, so this costs a fraction of twelve separate runs.
-// It starts now and runs while the workloads do, since it does not depend on them.
-const installed = Object.values(WORKLOADS).filter((w) => absentFor(w).length === 0).map((w) => w.program);
-const combinedReport = installed.length > 0 ? analyze(installed, { timeoutMs: 540_000 }) : undefined;
-// A failure is reported by each test that awaits it; this only keeps it from counting as unhandled.
-combinedReport?.catch(() => {});
-
-for (const [name, w] of Object.entries(WORKLOADS)) {
-  test(name, { timeout: 600_000 }, async (t) => {
-    const absent = absentFor(w);
-    if (absent.length > 0 || !combinedReport) {
-      t.skip(`not installed: ${absent.join(', ')}`);
-      return;
-    }
-    const dir = mkdtempSync(join(tmpdir(), `confine-soundness-${name}-`));
-    try {
-      const observed = await w.run(dir);
-      assert.ok(observed.size > 10, `${name}: strace saw only ${[...observed].join(' ')}`);
-      const report = await combinedReport;
-      const own = { ...report, syscalls: report.syscalls.filter((s) => s.programs.includes(w.program)) };
-      assert.ok(own.syscalls.length > 0, `the report attributes no syscalls to ${w.program}`);
-      t.diagnostic(`${w.program}: static analysis allows ${own.syscalls.length} syscalls; strace saw ${observed.size}`);
-      const missing = missingFrom(observed, own);
-      assert.deepEqual(missing, [], describeMissing(w.program, missing));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
+soundnessSuite(WORKLOADS);

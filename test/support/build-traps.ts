@@ -1,5 +1,7 @@
-// Builds the trap programs in test/traps/ with the system gcc into test/traps/build/ (git-ignored),
-// rebuilding only when a source is newer than its output or the compiler command changed.
+// Builds the trap programs in test/traps/ into test/traps/build/ (git-ignored) with the system's
+// compilers: gcc, musl-gcc (musl-tools) and Debian's Go toolchain (golang-go, with golang.org/x/sys
+// from golang-golang-x-sys-dev), rebuilding only when a source is newer than its output or the
+// compiler command changed.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +14,14 @@ export const TRAPS_BUILD_DIR = join(TRAPS_DIR, 'build');
 
 interface TrapRecipe {
   sources: string[];
-  /** Extra gcc flags; `{lib:NAME}` is replaced by the absolute path of the built library NAME. */
+  /** Extra compiler flags; `{lib:NAME}` is replaced by the absolute path of the built library NAME. */
   flags: string[];
   /** Other recipes this one needs built first. */
   needs?: string[];
+  /** gcc by default. */
+  compiler?: 'gcc' | 'musl-gcc' | 'go';
+  /** For Go: whether cgo is on (CGO_ENABLED). */
+  cgo?: boolean;
 }
 
 // Optimised like a release build, so that the traps look like the binaries they stand for.
@@ -37,14 +43,21 @@ const RECIPES: Record<string, TrapRecipe> = {
   'fno-plt': { sources: ['fno-plt.c'], flags: ['-fno-plt'] },
   ibt: { sources: ['ibt.c'], flags: ['-fcf-protection=full', '-Wl,-z,ibtplt'] },
   'static-pie': { sources: ['static-pie.c'], flags: ['-static-pie'] },
+  // Go: a stripped non-PIE server with no dynamic section, x/sys/unix's ABI0 entry points in a
+  // PIE, interface/closure/reflection calls, AllThreadsSyscall, and cgo.
+  'go-server': { compiler: 'go', sources: ['go/server.go'], flags: ['-ldflags=-s'], cgo: false },
+  'go-abi0': { compiler: 'go', sources: ['go/abi0.go'], flags: ['-buildmode=pie'], cgo: false },
+  'go-indirect': { compiler: 'go', sources: ['go/indirect.go'], flags: [], cgo: false },
+  'go-setuid': { compiler: 'go', sources: ['go/setuid.go'], flags: [], cgo: false },
+  'go-cgo': { compiler: 'go', sources: ['go/cgo.go'], flags: [], cgo: true },
 };
 
 /** Names of every buildable trap output. */
 export const TRAP_NAMES: readonly string[] = Object.keys(RECIPES);
 
-function run(cmd: string, args: string[]): Promise<void> {
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd: TRAPS_DIR, timeout: 120_000 }, (err, _stdout, stderr) => {
+    execFile(cmd, args, { cwd: TRAPS_DIR, timeout: 300_000, env: env ?? process.env }, (err, _stdout, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
       else resolve();
     });
@@ -71,9 +84,14 @@ async function build(name: string): Promise<string> {
   const output = join(TRAPS_BUILD_DIR, name);
   const flags = recipe.flags.map((f) => f.replace(/\{lib:([^}]+)\}/g, (_m, lib: string) => join(TRAPS_BUILD_DIR, lib)));
   const sources = recipe.sources.map((s) => join(TRAPS_DIR, s));
-  const args = [...CFLAGS, ...flags.filter((f) => !f.startsWith('-l')), ...sources, ...flags.filter((f) => f.startsWith('-l'))];
+  const compiler = recipe.compiler ?? 'gcc';
+  const args =
+    compiler === 'go'
+      ? ['build', ...flags, '-o', '{out}', ...sources]
+      : [...CFLAGS, ...flags.filter((f) => !f.startsWith('-l')), ...sources, ...flags.filter((f) => f.startsWith('-l')), '-o', '{out}'];
+  const env = compiler === 'go' ? goEnv(recipe.cgo === true) : undefined;
   const stamp = `${output}.cmd`;
-  const command = JSON.stringify(['gcc', ...args]);
+  const command = JSON.stringify([compiler, ...args, env?.CGO_ENABLED ?? '']);
   const newestInput = Math.max(...sources.map((s) => statSync(s).mtimeMs));
   if (
     existsSync(output) &&
@@ -86,11 +104,25 @@ async function build(name: string): Promise<string> {
   // Build beside the target and rename, so a concurrent test never runs a half-written file.
   const tmp = `${output}.tmp-${process.pid}`;
   try {
-    await run('gcc', [...args, '-o', tmp]);
+    await run(compiler, args.map((a) => (a === '{out}' ? tmp : a)), env);
     renameSync(tmp, output);
     writeFileSync(stamp, command);
   } finally {
     rmSync(tmp, { force: true });
   }
   return output;
+}
+
+/** Debian's Go toolchain, offline: GOPATH mode over the packaged sources, a build cache of our own. */
+function goEnv(cgo: boolean): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: TRAPS_BUILD_DIR,
+    GOCACHE: join(TRAPS_BUILD_DIR, '.gocache'),
+    GOPATH: '/usr/share/gocode',
+    GO111MODULE: 'off',
+    GOFLAGS: '-trimpath',
+    GOTOOLCHAIN: 'local',
+    CGO_ENABLED: cgo ? '1' : '0',
+  };
 }

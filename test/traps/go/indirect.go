@@ -11,9 +11,13 @@ import (
 
 type Doer interface{ Do() int }
 
-type pgrp struct{}
+type info struct{}
 
-func (pgrp) Do() int { return syscall.Getpgrp() }
+func (info) Do() int {
+	var si syscall.Sysinfo_t
+	syscall.Sysinfo(&si)
+	return int(si.Procs)
+}
 
 type Probe struct{}
 
@@ -31,7 +35,7 @@ func pick(n int) func() int {
 }
 
 func main() {
-	var d Doer = pgrp{}
+	var d Doer = info{}
 	if len(os.Args) > 5 {
 		d = nil
 	}
