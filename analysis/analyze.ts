@@ -17,6 +17,7 @@ import { FactsPool } from './cache/worker-pool.js';
 import { analyzeObject } from './program/analyze-object.js';
 import { vdsoObject } from './program/vdso.js';
 import { syscallName, KERNEL_RELEASE } from './x86_64/syscall-table.js';
+import { kernelMadeSyscalls } from './graph/on-behalf.js';
 import { InputError } from './errors.js';
 import { join } from 'node:path';
 
@@ -164,6 +165,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       }
       known.push({ nr, path: s.path });
     }
+    known.push(...kernelMadeSyscalls(known));
     const result: ProgramResult = {
       syscalls: known,
       unresolved: dedupeUnresolved(un).map((u) => ({ object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path })),

@@ -282,7 +282,9 @@ export class CallGraphIndex {
    * A justification path (report steps) as a subgraph: one node per step in path order, an edge
    * between consecutive steps. Undefined when a step is not a reached function of this graph.
    */
-  pathSubgraph(steps: PathStep[]): SubgraphView | undefined {
+  pathSubgraph(path: PathStep[]): SubgraphView | undefined {
+    // A kernel step (restart_syscall, rt_sigreturn) is no function of the graph: the path shown is the one to its trigger.
+    const steps = path.filter((s) => s.edge !== 'kernel');
     const ids: number[] = [];
     for (const s of steps) {
       const id = this.nodeAt(s.object, parseInt(s.address, 16));

@@ -10,7 +10,8 @@ export type EdgeKind =
   | 'got' // a call/jump through a slot filled with a local address
   | 'ifunc' // a slot bound to an IFUNC: one of the implementations its resolver returns
   | 'indirect' // a register/memory call that may reach any address-taken function
-  | 'syscall'; // the syscall instruction itself (last step)
+  | 'syscall' // the syscall instruction itself (last step)
+  | 'kernel'; // the kernel makes the syscall on the program's behalf (restart_syscall, rt_sigreturn): the last step
 
 /** One step: a function (or the final syscall site) inside an object. */
 export interface PathStep {

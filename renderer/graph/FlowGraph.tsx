@@ -20,6 +20,7 @@ const EDGE_LABELS: Record<GraphEdge['kind'], string> = {
   ifunc: 'ifunc',
   indirect: 'indirect',
   syscall: 'syscall',
+  kernel: 'kernel',
 };
 
 const NODE_TYPES = { function: FunctionNode };
