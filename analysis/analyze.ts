@@ -3,7 +3,7 @@
 import type { ElfFile } from './elf/types.js';
 import { STT_GNU_IFUNC, STT_FUNC, R_X86_64_IRELATIVE } from './elf/types.js';
 import { readElfFile } from './elf/read.js';
-import { loadProgram, addLibrary, glibcImplicitLibraries, rtldMallocBindings, loaderProbes } from './link/loader.js';
+import { loadProgram, addLibrary, rtldMallocBindings, loaderProbes } from './link/loader.js';
 import { activeLog } from './link/probe.js';
 import type { LoadedProgram } from './link/types.js';
 import { ProgramGraph, type GraphObject } from './graph/program-graph.js';
@@ -18,6 +18,8 @@ import { analyzeObject } from './program/analyze-object.js';
 import { vdsoObject } from './program/vdso.js';
 import { syscallName, KERNEL_RELEASE } from './x86_64/syscall-table.js';
 import { kernelMadeSyscalls } from './graph/on-behalf.js';
+import { dlopenNames } from './link/dlopen.js';
+import { dlsymNames, dlsymRoots } from './link/dlsym.js';
 import { InputError } from './errors.js';
 import { join } from 'node:path';
 
@@ -62,8 +64,6 @@ interface ProgramResult {
   instructions: number;
 }
 
-// A dlopen'ed name: a bare or absolute path to a shared object.
-const LIBRARY_NAME = /^(\/[\w.+@/-]+\/)?lib[\w.+-]*\.so(\.[0-9]+)*$/;
 const MAX_DLOPEN_ROUNDS = 8;
 
 /** Analyses each program inside `rootfs` and returns the merged report. */
@@ -133,26 +133,41 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     const mapped: string[] = [];
     for (const lib of opts.libraries?.[program] ?? []) if (addLibrary(lp, lib, 0, open, false).length > 0) mapped.push(lib);
     await factsFor(lp, lp.objects.map((o) => o.index));
-    let graph = buildGraph(lp, factsByPath);
-    // dlopen calls whose name is computed: the libraries they load are only known from phase 1.
+    // dlopen/dlsym calls whose name is computed: what they load or find is only known from phase 1.
     const dynamicDlopens = new Map<string, string>();
-    let graphRoots = roots(graph, lp);
-    graph.explore(graphRoots);
+    const dynamicDlsyms = new Map<string, string>();
+    // Symbol names looked up with dlsym, and who looks each up: their definitions are roots.
+    const dlsyms = new Map<string, string>();
+    let graph!: ProgramGraph;
+    let graphRoots: { node: number; why: string }[] = [];
+    const rebuild = (): void => {
+      graph = buildGraph(lp, factsByPath);
+      graphRoots = [...roots(graph, lp), ...dlsymRoots(graph, lp, dlsyms)];
+      graph.explore(graphRoots);
+    };
+    rebuild();
     for (let round = 1; round <= MAX_DLOPEN_ROUNDS; round++) {
       progress({ phase: 'graph', file: program, done: round, total: MAX_DLOPEN_ROUNDS });
       const added: number[] = [];
       const { names, dynamic } = dlopenNames(graph, lp);
       for (const name of names) added.push(...addLibrary(lp, name.text, name.from, open, name.direct));
       for (const d of dynamic) dynamicDlopens.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
-      if (added.length === 0) break;
+      const symbols = dlsymNames(graph, lp);
+      let newSymbols = 0;
+      for (const [name, by] of symbols.names) {
+        if (dlsyms.has(name)) continue;
+        dlsyms.set(name, by);
+        newSymbols++;
+      }
+      for (const d of symbols.dynamic) dynamicDlsyms.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
+      if (added.length === 0 && newSymbols === 0) break;
       await factsFor(lp, added);
       // The graph collected from is always explored, also after the last round.
-      graph = buildGraph(lp, factsByPath);
-      graphRoots = roots(graph, lp);
-      graph.explore(graphRoots);
+      rebuild();
       if (round === MAX_DLOPEN_ROUNDS) lp.warnings.push(`dlopen chains longer than ${MAX_DLOPEN_ROUNDS} libraries: constant library names inside the last ones added were not followed`);
     }
     for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
+    for (const [at, fn] of dynamicDlsyms) lp.warnings.push(`dlsym with a name computed at run time in ${fn} (${at}): the function it returns is not known`);
     const { syscalls, unresolved: un, notes } = graph.collect();
     lp.warnings.push(...notes);
     opts.onGraph?.(program, graph, graphRoots);
@@ -279,40 +294,6 @@ function roots(g: ProgramGraph, lp: LoadedProgram): { node: number; why: string 
     }
   });
   return out;
-}
-
-// Entry points that map a library by name; callers anywhere (e.g. libcrypto's DSO methods) reach one of these.
-const DLOPEN_FUNCTIONS = new Set(['dlopen', 'dlmopen', '__libc_dlopen_mode']);
-
-/** Library names to dlopen: constant strings at reachable calls that lead to dlopen, plus glibc's own fixed cases. */
-function dlopenNames(g: ProgramGraph, lp: LoadedProgram): { names: { from: number; text: string; direct: boolean }[]; dynamic: { node: number; site: number }[] } {
-  const entries: number[] = [];
-  g.objects.forEach((o, oi) => {
-    if (o.loaded < 0) return;
-    for (const s of lp.objects[o.loaded].elf.dynsym) {
-      if (s.shndx === 0 || !DLOPEN_FUNCTIONS.has(s.name)) continue;
-      const n = g.nodeAt(oi, s.value);
-      if (n !== undefined) entries.push(n);
-    }
-  });
-  const names: { from: number; text: string; direct: boolean }[] = [];
-  const callers = g.reachingAny(entries);
-  // A PLT stub of dlopen is dlopen for its callers.
-  const entrySet = new Set(entries);
-  for (const n of callers) {
-    if (n !== g.INDIRECT && g.nodes[n].fn.name?.endsWith('@plt') && g.edges(n).some((e) => entrySet.has(e.to))) entrySet.add(n);
-  }
-  let nss = false;
-  for (const s of g.constantStrings()) {
-    if (s.text.startsWith('libnss_')) nss = true;
-    if (!LIBRARY_NAME.test(s.text)) continue;
-    const targets = g.edges(s.node).filter((e) => e.call === s.call).map((e) => e.to);
-    if (!targets.some((t) => callers.has(t))) continue;
-    names.push({ from: s.from, text: s.text, direct: targets.some((t) => entrySet.has(t)) });
-  }
-  // glibc builds NSS module names at run time ("libnss_" + service): take the image's nsswitch.conf.
-  if (nss) for (const p of glibcImplicitLibraries(lp).nss) names.push({ from: 0, text: p, direct: true });
-  return { names, dynamic: g.callsWithUnknownFirstArg(entrySet) };
 }
 
 function dedupeUnresolved<T extends { object: string; address: number }>(list: T[]): T[] {

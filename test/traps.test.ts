@@ -53,6 +53,7 @@ const TRAPS: Trap[] = [
   { name: '-fno-plt build', binary: 'fno-plt', expect: ['uname', 'getcwd', 'mkdir', 'rmdir'] },
   { name: 'IBT build (-fcf-protection=full -z ibtplt)', binary: 'ibt', expect: ['getrusage', 'times', 'sysinfo'] },
   { name: 'glibc -static-pie build', binary: 'static-pie', expect: ['sched_getaffinity', 'openat', 'getpid'] },
+  { name: 'dlsym(RTLD_DEFAULT, "pkey_alloc") with a constant name, called through the pointer', binary: 'dlsym-const', expect: ['pkey_alloc'] },
 ];
 
 for (const trap of TRAPS) {

@@ -6,7 +6,7 @@ import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELA
 import { isGotSlot, readU64, readCString } from '../elf/memory.js';
 import type { LoadedProgram, Binding } from '../link/types.js';
 import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
-import { passedAt } from '../program/facts.js';
+import { passedAt, TRACKED_REGS } from '../program/facts.js';
 import { locationName, type Value } from '../x86_64/values.js';
 import type { EdgeKind, PathStep } from './report.js';
 
@@ -473,8 +473,8 @@ export class ProgramGraph {
   }
 
   /** Constant strings passed in argument registers (rdi, rsi) at reachable call sites (for the dlopen model). */
-  constantStrings(): { node: number; call: CallSite; from: number; text: string }[] {
-    const out: { node: number; call: CallSite; from: number; text: string }[] = [];
+  constantStrings(): { node: number; call: CallSite; from: number; text: string; reg: number }[] {
+    const out: { node: number; call: CallSite; from: number; text: string; reg: number }[] = [];
     for (const id of this.parent.keys()) {
       if (id === this.INDIRECT) continue;
       const { obj, fn } = this.nodes[id];
@@ -486,7 +486,7 @@ export class ProgramGraph {
           if (!v || !('c' in v)) continue;
           for (const a of v.c) {
             const text = this.stringAt(obj, a);
-            if (text !== undefined) out.push({ node: id, call: c, from: o.loaded, text });
+            if (text !== undefined) out.push({ node: id, call: c, from: o.loaded, text, reg: TRACKED_REGS[i] });
           }
         }
       }
@@ -495,7 +495,7 @@ export class ProgramGraph {
   }
 
   /** The C string at an address of a loaded object (4 to 512 bytes), memoised: many sites pass the same one. */
-  private stringAt(obj: number, addr: number): string | undefined {
+  stringAt(obj: number, addr: number): string | undefined {
     if (addr < 0x1000) return undefined;
     let m = this.strings.get(obj);
     if (!m) this.strings.set(obj, (m = new Map()));
@@ -506,19 +506,26 @@ export class ProgramGraph {
     return r;
   }
 
-  /** Reachable calls straight into one of `targets` whose first argument is neither a constant nor the caller's own argument. */
-  callsWithUnknownFirstArg(targets: Set<number>): { node: number; site: number }[] {
+  /** Reachable calls straight into one of `targets` whose argument in `reg` (rdi by default) is neither a constant nor the caller's own argument. */
+  callsWithUnknownArg(targets: Set<number>, reg = 7): { node: number; site: number }[] {
     const out: { node: number; site: number }[] = [];
     for (const id of this.parent.keys()) {
       if (id === this.INDIRECT) continue;
       for (const e of this.edges(id)) {
         if (!targets.has(e.to) || e.kind === 'fallthrough') continue;
         // A wrapper passing its own argument on is judged at its callers.
-        const v = e.call.regs?.[1];
+        const v = passedAt(e.call, reg);
         if (!v) out.push({ node: id, site: e.site });
       }
     }
     return out;
+  }
+
+  /** The functions a definition of `symbol` in graph object `obj` stands for: itself, or an IFUNC's implementations. */
+  definitionTargets(obj: number, symbol: ElfSymbol): number[] {
+    if (symbol.type === STT_GNU_IFUNC) return this.ifuncCandidates(obj, symbol.value);
+    const n = this.nodeAt(obj, symbol.value);
+    return n === undefined ? [] : [n];
   }
 }
 

@@ -43,6 +43,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   'fno-plt': { sources: ['fno-plt.c'], flags: ['-fno-plt'] },
   ibt: { sources: ['ibt.c'], flags: ['-fcf-protection=full', '-Wl,-z,ibtplt'] },
   'static-pie': { sources: ['static-pie.c'], flags: ['-static-pie'] },
+  'dlsym-const': { sources: ['dlsym-const.c'], flags: ['-ldl'] },
   // Go: a stripped non-PIE server with no dynamic section, x/sys/unix's ABI0 entry points in a
   // PIE, interface/closure/reflection calls, AllThreadsSyscall, and cgo.
   'go-server': { compiler: 'go', sources: ['go/server.go'], flags: ['-ldflags=-s'], cgo: false },
