@@ -57,7 +57,12 @@ export function resolveInLayers(layers: readonly string[], p: string): string | 
     if (last.kind === 'missing') return undefined;
     if (last.st.isSymbolicLink()) {
       if (++links > MAX_SYMLINKS) return undefined;
-      const target = fs.readlinkSync(last.host);
+      let target: string;
+      try {
+        target = fs.readlinkSync(last.host);
+      } catch {
+        return undefined; // a link that vanished, or a magic /proc link that is no path
+      }
       if (target.startsWith('/')) stack.length = 0;
       queue.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
       continue;

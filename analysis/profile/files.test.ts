@@ -138,3 +138,10 @@ test('scriptOf finds the script in an interpreter\'s argv the way the kernel bui
   assert.equal(scriptOf(['/bin/sh', '-c', 'true'], files), undefined);
   assert.equal(scriptOf(['/bin/sleep'], files), undefined);
 });
+
+test('programsFrom leaves out what the kernel provides under /proc and /dev/fd, and says so', () => {
+  const r = programsFrom(['/bin/sh', '/proc/12986/exe', '/dev/fd/6'], undefined);
+  assert.deepEqual(r.programs.map((p) => p.path), ['/bin/sh']);
+  assert.ok(r.warnings.some((w) => /exec of \/proc\/12986\/exe: a file the kernel provides/.test(w)), r.warnings.join('\n'));
+  assert.ok(r.warnings.some((w) => /exec of \/dev\/fd\/6/.test(w)));
+});

@@ -115,3 +115,19 @@ test('a reused pid leaves the tree when its exit was missed, and a pid reused be
   );
   assert.deepEqual([...tree.live.keys()], [500]);
 });
+
+test('an exec of /proc/self/exe (a shell running its applets) runs the program that was running', () => {
+  // The capture up to the entrypoint's first child, then that child re-execs itself the way
+  // busybox sh runs `cat`, and execs /bin/true through it.
+  const cut = CAPTURED.filter((e) => e.ts <= 3236545295);
+  const more = events(`
+            sh-28754   (  28754) [001] .....  3236.546000: sched_process_exec: filename=/proc/self/exe pid=28754 old_pid=28754
+           cat-28754   (  28754) [001] .....  3236.546400: sched_process_exec: filename=/proc/thread-self/exe pid=28754 old_pid=28754`);
+  assert.equal(more.length, 2);
+  const tree = buildTree([...cut, ...more], CAPTURED_INIT_PID);
+  assert.deepEqual(
+    tree.execs.map((x) => x.filename),
+    ['/entrypoint.sh', '/entrypoint.sh', '/entrypoint.sh'],
+  );
+  assert.equal(tree.live.get(28754), '/entrypoint.sh');
+});

@@ -4,6 +4,9 @@
 // processes that lived and died before that must still be found in the events already read.
 import type { TraceEvent } from './trace-events.js';
 
+/** A process's own executable, as an exec names it. */
+const SELF_EXE = /^\/proc\/(self|thread-self)\/exe$/;
+
 /** One exec of a container process, in trace terms (host pids, trace timestamps). */
 export interface TreeExec {
   ts: number;
@@ -81,9 +84,12 @@ export function buildTree(events: readonly TraceEvent[], initPid: number): Conta
         // A non-leader thread that exec's takes over the leader's pid; its own tid is gone.
         if (e.oldPid !== e.pid) tasks.delete(e.oldPid);
         if (task.exec && task.exec.endTs === undefined) task.exec.endTs = e.ts;
-        const rec: TreeExec = { ts: e.ts, filename: e.filename, pid: e.pid, ppid: task.ppid, current: false };
+        // Re-exec'ing oneself through /proc (a shell running its applets, runc's init) runs the
+        // program that was running: the exec event only names the /proc link.
+        const filename = SELF_EXE.test(e.filename) ? task.program : e.filename;
+        const rec: TreeExec = { ts: e.ts, filename, pid: e.pid, ppid: task.ppid, current: false };
         execs.push(rec);
-        tasks.set(e.pid, { program: e.filename, ppid: task.ppid, exec: rec });
+        tasks.set(e.pid, { program: filename, ppid: task.ppid, exec: rec });
         break;
       }
       case 'exit': {

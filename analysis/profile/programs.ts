@@ -5,6 +5,8 @@ import type { ContainerFs } from './container-files.js';
 
 /** The kernel reads this much of a file to recognise it (BINPRM_BUF_SIZE). */
 const BINPRM_BUF_SIZE = 256;
+/** Paths under /proc and /dev/fd name kernel objects (an open file, another process's executable), not files of the image. */
+const OUTSIDE_IMAGE = /^\/(proc|dev\/fd)\//;
 /** Linux follows at most this many nested interpreters (scripts run by scripts). */
 const MAX_NESTED = 4;
 
@@ -58,6 +60,10 @@ export function programsFrom(execPaths: readonly string[], files: ContainerFs | 
   };
 
   for (const p of execPaths) {
+    if (OUTSIDE_IMAGE.test(p)) {
+      warnings.push(`exec of ${p}: a file the kernel provides (not one of the image), whose program is not known; not analysed`);
+      continue;
+    }
     entry(p).execs++;
     let script = p;
     for (let depth = 0; depth < MAX_NESTED; depth++) {

@@ -59,19 +59,34 @@ function collectSeeds(ctx: ObjectContext, seeds: Set<number>, roots: Set<number>
 
 /**
  * A non-PIE executable keeps function pointers in its data as plain absolute values, with no
- * relocation to point them out: scan its data for aligned values equal to a known function start.
+ * relocation to point them out (a multi-call binary's applet table, a static libc's tables): every
+ * aligned word of its pointer data that holds a known function start, or an address in the code
+ * where decoding finds instructions, is taken for a code pointer. A number that only looks like one
+ * adds code to explore, never removes any.
  */
 function absolutePointers(ctx: ObjectContext, seeds: Set<number>): number[] {
-  const { elf } = ctx;
+  const { elf, code } = ctx;
   const known = new Set<number>([...ctx.fdeEnd.keys(), ...ctx.names.keys(), ...seeds]);
   const out: number[] = [];
   forEachDataWord(elf, pointerDataRanges(elf), (v) => {
-    if (known.has(v)) {
+    if (known.has(v) || (code.isCode(v) && decodesAsCode(ctx, v))) {
       out.push(v);
       seeds.add(v);
     }
   });
   return out;
+}
+
+/** Whether the first instructions at `addr` decode (up to a branch): the least a code pointer's target does. */
+function decodesAsCode(ctx: ObjectContext, addr: number): boolean {
+  let a = addr;
+  for (let i = 0; i < 4; i++) {
+    const ins = ctx.code.decode(a);
+    if (!ins || ins.kind === Kind.Invalid) return false;
+    if (ins.kind !== Kind.Other && ins.kind !== Kind.Syscall) return ins.kind !== Kind.Stop;
+    a += ins.len;
+  }
+  return true;
 }
 
 /**

@@ -1,0 +1,61 @@
+// Soundness on statically linked programs from Debian packages: busybox-static (non-PIE,
+// stripped, a multi-call binary whose applets sit in a table of absolute pointers, its shell
+// re-exec'ing itself through /proc/self/exe) and tini-static, each under strace with a workload.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { freePort, waitForPort } from './support/net.js';
+import { makeTree, soundnessSuite, trace, type Workload } from './support/workloads.js';
+
+function fetch(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+const BUSYBOX = '/bin/busybox';
+
+const SCRIPT = `set -e
+mkdir -p a/b/c; umask 022; ls -la a > list.txt; wc -l list.txt; cat list.txt | sort | uniq | head -n 2
+cp -a tree copy; mv copy moved; rm -r moved; rmdir a/b/c
+echo hi | tr h H | sed s/i/o/; sleep 0.05; touch f; chmod 600 f; ln -s f l; readlink l; stat -c %s f
+find tree -type f -name '*.txt' | xargs cat > /dev/null; tar cf t.tar tree; tar tf t.tar > /dev/null; gzip -k t.tar; gunzip -c t.tar.gz | md5sum
+date > /dev/null; id; uname -a; df . > /dev/null; ps > /dev/null; kill -0 $$; env > /dev/null; hostname > /dev/null
+cd tree; pwd; cd ..; test -d tree && echo dir; expr 1 + 2; printf '%s\\n' done`;
+
+const WORKLOADS: Record<string, Workload> = {
+  'busybox-static: sh running applets (re-exec through /proc/self/exe), httpd serving': {
+    program: BUSYBOX,
+    expect: ['bind', 'listen', 'accept', 'chdir', 'umask'],
+    run: async (dir) => {
+      await makeTree(join(dir, 'tree'));
+      const www = join(dir, 'www');
+      mkdirSync(www);
+      writeFileSync(join(www, 'index.html'), '<h1>busybox</h1>\n');
+      const port = await freePort();
+      return trace(BUSYBOX, dir, [
+        { args: ['sh', '-c', SCRIPT] },
+        {
+          args: ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', www],
+          during: async () => {
+            await waitForPort(port);
+            assert.equal(await fetch(port, '/'), 200);
+            assert.equal(await fetch(port, '/missing'), 404);
+          },
+          expectExit: 'any',
+        },
+      ]);
+    },
+  },
+  'tini-static: a subreaper init running a child': {
+    program: '/usr/bin/tini-static',
+    needs: ['/bin/sh'],
+    run: (dir) => trace('/usr/bin/tini-static', dir, [{ args: ['-s', '--', '/bin/sh', '-c', 'sleep 0.1 & wait; exit 3'], expectExit: 3 }]),
+  },
+};
+
+soundnessSuite(WORKLOADS);
