@@ -19,6 +19,7 @@ import { vdsoObject } from './program/vdso.js';
 import { syscallName, KERNEL_RELEASE } from './x86_64/syscall-table.js';
 import { kernelMadeSyscalls } from './graph/on-behalf.js';
 import { dlopenNames } from './link/dlopen.js';
+import { MUSL_START_STAGES } from './link/musl.js';
 import { dlsymNames, dlsymRoots } from './link/dlsym.js';
 import { InputError } from './errors.js';
 import { join } from 'node:path';
@@ -273,8 +274,11 @@ function roots(g: ProgramGraph, lp: LoadedProgram): { node: number; why: string 
     }
     const lo = lp.objects[o.loaded];
     const elf = lo.elf;
-    const isInterp = o.loaded > 0 && lp.objects[0].elf.interp !== undefined && lo.elf.soname !== undefined && lp.objects[0].elf.interp.endsWith(lo.elf.soname);
+    const isInterp = lo.interpreter === true;
     if (o.loaded === 0 || isInterp) add(oi, elf.entry, o.loaded === 0 ? 'program entry point' : 'dynamic loader entry point');
+    if (isInterp && lp.libc === 'musl') {
+      for (const sym of elf.dynsym) if (sym.shndx !== 0 && MUSL_START_STAGES.includes(sym.name)) add(oi, sym.value, `${sym.name}: a start-up stage musl's dynamic linker finds by name and calls`);
+    }
     for (const a of elf.initFunctions) add(oi, a, 'init/fini function');
     if (o.loaded === 0) {
       // After relocation ld.so calls the malloc family it looked up in the program's scope.

@@ -3,7 +3,8 @@ import type { ElfFile, ElfRelocation, ElfSymbol } from '../elf/types.js';
 import { R_X86_64_COPY, R_X86_64_JUMP_SLOT } from '../elf/types.js';
 import { InputError } from '../errors.js';
 import { listRootfsDir, readRootfsText, resolveInRootfs, type RootfsFile } from './rootfs.js';
-import { searchLibrary, type SearchObject } from './search.js';
+import { searchLibrary, type SearchObject, type SearchResult } from './search.js';
+import { interpreterIsLibc, isReservedName, muslSystemPath, searchMuslLibrary } from './musl.js';
 import { ProbeLog, recording, statKind, type Probe } from './probe.js';
 import type { Binding, LoadedObject, LoadedProgram, OpenElf } from './types.js';
 
@@ -80,6 +81,9 @@ interface ProgramState {
   pendingInterp?: { file: RootfsFile; elf: ElfFile; names: string[] };
   /** Every file-system observation made for this program (search probes, config files, objects opened). */
   log: ProbeLog;
+  /** Which loader runs the program: glibc's ld.so, or musl's libc (link/musl.ts) with its search path. */
+  libc: 'glibc' | 'musl';
+  muslPath?: string[];
 }
 
 const states = new WeakMap<LoadedProgram, ProgramState>();
@@ -88,7 +92,7 @@ function stateOf(lp: LoadedProgram): ProgramState {
   const known = states.get(lp);
   if (known) return known;
   // A LoadedProgram built elsewhere (e.g. deserialised): rebuild what the loader needs from it.
-  const fresh: ProgramState = { objects: [], byName: new Map(), byPath: new Map(), global: [], log: new ProbeLog() };
+  const fresh: ProgramState = { objects: [], byName: new Map(), byPath: new Map(), global: [], log: new ProbeLog(), libc: lp.libc ?? 'glibc' };
   for (const o of lp.objects) {
     fresh.objects.push({ origin: path.posix.dirname(o.rootfsPath), loader: o.neededBy, deps: [] });
     fresh.byPath.set(o.rootfsPath, o.index);
@@ -154,6 +158,7 @@ function load(rootfs: string, program: string, open: OpenElf, log: ProbeLog): Lo
     byPath: new Map([[file.rootfsPath, 0]]),
     global: [0],
     log,
+    libc: 'glibc',
   };
   states.set(lp, st);
   if (!elf.segments.some((s) => s.type === PT_DYNAMIC)) return lp;
@@ -163,6 +168,11 @@ function load(rootfs: string, program: string, open: OpenElf, log: ProbeLog): Lo
       const interpFile = resolveInRootfs(rootfs, elf.interp);
       const interpElf = open(interpFile.hostPath, interpFile.rootfsPath);
       st.pendingInterp = { file: interpFile, elf: interpElf, names: [elf.interp, interpElf.soname ?? elf.interp] };
+      // Which libc the program uses follows from its interpreter, never from file names.
+      if (interpreterIsLibc(interpElf)) {
+        st.libc = lp.libc = 'musl';
+        st.muslPath = muslSystemPath(rootfs, elf.interp);
+      }
     } catch (e) {
       lp.warnings.push(`${elf.interp} (interpreter of ${file.rootfsPath}): ${describeError(e)}`);
     }
@@ -171,11 +181,14 @@ function load(rootfs: string, program: string, open: OpenElf, log: ProbeLog): Lo
   st.global = searchList(st, 0);
   const interp = st.pendingInterp;
   if (interp) {
-    // Nobody needed ld.so: rtld.c keeps it loaded but out of the main search list.
     const index = addObject(lp, st, interp.file, elf.interp!, interp.elf, undefined, undefined, false);
     registerNames(st, index, interp.elf, interp.names);
-    st.objects[index].selfBound = true;
+    lp.objects[index].interpreter = true;
     st.pendingInterp = undefined;
+    // Nobody needed ld.so: rtld.c keeps it loaded but out of the main search list. musl's libc is
+    // in the global namespace whether or not anything named it.
+    if (st.libc === 'musl') st.global.push(index);
+    else st.objects[index].selfBound = true;
   }
   bindObjects(lp, st, 0);
   return lp;
@@ -223,7 +236,16 @@ function mapObject(lp: LoadedProgram, st: ProgramState, name: string, requester:
   if (known !== undefined) return { index: known, isNew: false };
   const interp = st.pendingInterp;
   if (interp && interp.names.includes(name)) return { index: insertInterp(lp, st, name, neededBy), isNew: true };
-  const found = searchLibrary(lp.rootfs, name, loaderChain(lp, st, requester));
+  if (st.libc === 'musl' && isReservedName(name)) {
+    // One of libc's own names: musl answers with itself.
+    if (interp) return { index: insertInterp(lp, st, name, neededBy), isNew: true };
+    const self = lp.objects.findIndex((o) => o.interpreter);
+    if (self >= 0) {
+      registerNames(st, self, lp.objects[self].elf, [name]);
+      return { index: self, isNew: false };
+    }
+  }
+  const found = search(lp, st, name, requester);
   if (!found.file) return { error: found.error ?? 'not found' };
   // Same file under another name (ld.so compares device and inode): one object, one more name.
   const same = st.byPath.get(found.file.rootfsPath);
@@ -246,7 +268,14 @@ function insertInterp(lp: LoadedProgram, st: ProgramState, name: string, neededB
   st.pendingInterp = undefined;
   const index = addObject(lp, st, interp.file, name, interp.elf, neededBy, undefined, false);
   registerNames(st, index, interp.elf, interp.names);
+  lp.objects[index].interpreter = true;
   return index;
+}
+
+/** The library search of the program's loader. */
+function search(lp: LoadedProgram, st: ProgramState, name: string, requester: number): SearchResult {
+  const chain = loaderChain(lp, st, requester);
+  return st.libc === 'musl' ? searchMuslLibrary(lp.rootfs, name, chain, st.muslPath ?? []) : searchLibrary(lp.rootfs, name, chain);
 }
 
 /** _dl_map_object_deps: breadth-first over DT_NEEDED from the objects starting at `first`, each library once. */
@@ -255,6 +284,9 @@ function loadClosure(lp: LoadedProgram, st: ProgramState, first: number, open: O
     const obj = lp.objects[i];
     for (const needed of obj.elf.needed) {
       const r = mapObject(lp, st, needed, i, open, dlopened, i);
+      // A NEEDED that resolves to something the loader cannot map (a linker script, another
+      // non-ELF file) stops the program from starting: no analysis can stand for it.
+      if ('error' in r && r.error !== 'not found' && !dlopened) throw new InputError(lp.program, `${needed} (needed by ${obj.rootfsPath}): ${r.error}; the loader refuses to start the program`);
       if ('error' in r) lp.warnings.push(`${needed} (needed by ${obj.rootfsPath}): ${r.error}`);
       else if (!st.objects[i].deps.includes(r.index)) st.objects[i].deps.push(r.index);
     }
@@ -406,6 +438,7 @@ const RTLD_MALLOC_VERSION = 'GLIBC_2.2.5';
 /** ld.so's own run-time lookups, which no relocation records: from then on ld.so calls these definitions (e.g. an interposed malloc). */
 export function rtldMallocBindings(lp: LoadedProgram): { symbol: string; version: string; to?: { object: number; symbol: ElfSymbol } }[] {
   const st = stateOf(lp);
+  if (st.libc === 'musl') return [];
   if (lp.objects[0].elf.interp === undefined || lp.objects.length < 2) return [];
   return RTLD_MALLOC_SYMBOLS.map((symbol) => {
     // Looked up with the executable as the requesting object, in its scope, for libc's baseline version.
@@ -479,6 +512,8 @@ export function glibcImplicitLibraries(lp: LoadedProgram): { libgcc: string[]; n
 }
 
 function implicitLibraries(lp: LoadedProgram, st: ProgramState): { libgcc: string[]; nss: string[]; gconv: string[] } {
+  // musl has no NSS modules, no gconv modules and never dlopens libgcc_s itself.
+  if (st.libc === 'musl') return { libgcc: [], nss: [], gconv: [] };
   // libc calls __libc_dlopen itself, so the search is the one libc's own dependencies get.
   const libcIndex = st.byName.get('libc.so.6') ?? 0;
   const find = (name: string): string | undefined => searchLibrary(lp.rootfs, name, loaderChain(lp, st, libcIndex)).file?.rootfsPath;

@@ -17,6 +17,8 @@ export interface LoadedObject {
   dlopened?: boolean;
   /** Set on a library named by a dlopen call: its exports can come back from dlsym. */
   dlopenTarget?: boolean;
+  /** The program's PT_INTERP: ld.so, or musl's libc, whose entry point runs before the program's. */
+  interpreter?: true;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface LoadedProgram {
   bindings: Binding[];
   /** One line each, e.g. "libfoo.so.1 (needed by /usr/bin/x): not found". */
   warnings: string[];
+  /** The loader that runs it, from its interpreter: glibc's ld.so (the default) or musl's libc. */
+  libc?: 'glibc' | 'musl';
 }
 
 /** Reads and parses one object; the loader calls it once per file so the caller may cache. */

@@ -29,6 +29,12 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
     pass = buildCfgs(ctx, new Set(discoveredStarts), constants);
   }
   const { functions, instructions } = pass;
+  // Syscalls the runtime declares for an exported function: a site at its entry that says so.
+  for (const [name, { numbers, why }] of Object.entries(ctx.runtime.impliedSyscalls ?? {})) {
+    const sym = elf.dynsym.find((s) => s.shndx !== 0 && s.name === name);
+    const f = sym && functions.get(sym.value);
+    if (f) f.syscalls.push({ at: f.entry, nr: { c: [...numbers] }, implied: `${name}: ${why} (runtimes/${ctx.runtime.name})` });
+  }
   ctx.code.free();
   const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
   const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);

@@ -39,6 +39,8 @@ export function passedAt(call: CallSite, loc: number): Value {
 export interface SyscallSite {
   at: number;
   nr: Value;
+  /** Not an instruction: a syscall the runtime declares this function makes (runtimes/: impliedSyscalls), with why. */
+  implied?: string;
   /** rdi rsi rdx r10 r8 r9 at the site, omitted when all unknown. */
   args?: Value[];
 }

@@ -3,7 +3,7 @@
 // the stack frame (frame.ts) and the GOT slot a register was loaded from are followed together.
 import { Kind, Src, MEM_ABSOLUTE, MEM_RIP, type Insn, type Effect, type MemRef } from './decoder.js';
 import { ENTRY_FRAME, EMPTY_FRAME, FrameWriter, frameLoad, joinFrames, type Frame } from './frame.js';
-import { TOP, join, sameValue, constant, addConstant, to32, recorded, STACK_ARGS, type Abstract, type Value } from './values.js';
+import { TOP, join, sameValue, constant, addConstant, mapConstants, to32, recorded, STACK_ARGS, type Abstract, type Value } from './values.js';
 import { RAX, RBX, RDI, RSI, RDX, RCX, RSP, RBP, R8, R9, R10, R11 } from './registers.js';
 
 /** A basic block: consecutive instructions and the blocks control may pass to next. */
@@ -210,6 +210,12 @@ function apply(s: State, e: Effect, ctx: DataflowContext): void {
     case Src.Lea:
       r[e.dst] = addConstant(r[e.mem!.base], e.mem!.disp);
       break;
+    case Src.SetLow: {
+      const mask = e.reg === 8 ? 0xff : 0xffff;
+      const v = r[e.dst];
+      r[e.dst] = v !== null && 'c' in v ? mapConstants(v, (c) => c - (c % (mask + 1)) + e.imm) : TOP;
+      break;
+    }
     default:
       r[e.dst] = TOP;
   }
@@ -248,6 +254,28 @@ function stackArgs(s: State, tail: boolean): Value[] | undefined {
     out.push(v);
   }
   return any ? out : undefined;
+}
+
+/**
+ * The edge of a block ending in `test r,r` or `cmp r,imm` then je/jne on which r is known:
+ * the jump target for je, the fall-through for jne; undefined when both lead to the same block.
+ */
+function refinement(block: Block, indexOf: Map<number, number>): { succ: number; reg: number; imm: number } | undefined {
+  const n = block.insns.length;
+  if (n < 2) return undefined;
+  const jump = block.insns[n - 1];
+  const cmp = block.insns[n - 2].compare;
+  if (jump.kind !== Kind.Jcc || jump.jumpIfEqual === undefined || !cmp) return undefined;
+  const next = jump.addr + jump.len;
+  if (jump.target === next) return undefined;
+  const succ = indexOf.get(jump.jumpIfEqual ? jump.target : next);
+  return succ === undefined ? undefined : { succ, reg: cmp.reg, imm: cmp.imm };
+}
+
+function withValue(regs: Abstract[], reg: number, imm: number): Abstract[] {
+  const out = regs.slice();
+  out[reg] = constant(imm);
+  return out;
 }
 
 function isCallLike(ins: Insn, tailTargets: Set<number>): boolean {
@@ -326,11 +354,14 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
         }
       }
       const frame = s.frame.share();
+      const refined = refinement(block, indexOf);
       for (const succ of succs[bi]) {
+        // On the edge where a compared register is known to equal the value, it holds it.
+        const outRegs = refined && refined.succ === succ ? withValue(s.regs, refined.reg, refined.imm) : s.regs;
         const regs = inRegs[succ];
         let changed = false;
         if (!regs) {
-          inRegs[succ] = s.regs.slice();
+          inRegs[succ] = outRegs.slice();
           inSlots[succ] = s.slots.slice();
           inFrames[succ] = frame;
           inEscaped[succ] = s.escaped ? 1 : 0;
@@ -347,8 +378,8 @@ export function runDataflow(blocks: Block[], callRegs: number[], tailSites: Set<
           const widen = merges[succ] > WIDEN_AFTER;
           merges[succ]++;
           for (let r = 0; r < 16; r++) {
-            if (regs[r] === TOP || s.regs[r] === regs[r]) continue;
-            const j = join(regs[r], s.regs[r]);
+            if (regs[r] === TOP || outRegs[r] === regs[r]) continue;
+            const j = join(regs[r], outRegs[r]);
             if (!sameValue(j, regs[r])) {
               regs[r] = widen ? TOP : j;
               changed = true;

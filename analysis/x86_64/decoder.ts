@@ -6,7 +6,7 @@ import { gprIndex, gprWidth, CALLER_SAVED_MASK, RAX, RCX, RSP, RBP, R11 } from '
 
 // iced-x86's npm package is CommonJS with a synchronously instantiated wasm module.
 const iced = createRequire(import.meta.url)('iced-x86') as typeof Iced;
-const { Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, FlowControl, OpKind, OpAccess, Code, Register, MemorySizeExt } = iced;
+const { Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, FlowControl, OpKind, OpAccess, Code, Register, MemorySizeExt, ConditionCode } = iced;
 
 export const enum Kind {
   Other = 0,
@@ -38,6 +38,8 @@ export const enum Src {
   Load = 6,
   /** lea: the value of register mem.base plus mem.disp. */
   Lea = 7,
+  /** A write of the low `reg` bits (8 or 16) of dst with `imm`, the rest kept (`xor eax,eax; mov al,N` in musl's assembly). */
+  SetLow = 12,
   /** push: rsp -= 8, then [rsp] = register `reg`, or the immediate `imm` when reg < 0 (unknown when imm is NaN). */
   Push = 8,
   /** pop: dst = [rsp], then rsp += 8. */
@@ -102,6 +104,10 @@ export interface Insn {
    * register or memory): a stack address in one of them goes where the frame model cannot follow.
    */
   reads: number;
+  /** For `test r64,r64` and `cmp r64,imm`: the register and the value equality means. */
+  compare?: { reg: number; imm: number };
+  /** For je/jne: whether the jump is taken on equality (true) or inequality (false). */
+  jumpIfEqual?: boolean;
 }
 
 interface CodeInfo {
@@ -264,6 +270,8 @@ export class X86Decoder {
       case FlowControl.ConditionalBranch:
         out.kind = Kind.Jcc;
         out.target = Number(ins.nearBranchTarget);
+        if (ins.conditionCode === ConditionCode.e) out.jumpIfEqual = true;
+        else if (ins.conditionCode === ConditionCode.ne) out.jumpIfEqual = false;
         // loop/jrcxz change rcx
         if (mn === Mnemonic.Loop || mn === Mnemonic.Loope || mn === Mnemonic.Loopne) out.effect = clobberOnly(1 << RCX);
         return out;
@@ -347,6 +355,16 @@ export class X86Decoder {
     const r0 = k0 === OpKind.Register ? ins.op0Register : 0;
     const g0 = gprIndex(r0);
     const w0 = gprWidth(r0);
+    // A comparison the next conditional jump may turn into a known value on one of its edges.
+    if ((mn === Mnemonic.Test || mn === Mnemonic.Cmp) && g0 >= 0 && w0 === 64) {
+      if (mn === Mnemonic.Test && k1 === OpKind.Register && ins.op1Register === r0) out.compare = { reg: g0, imm: 0 };
+      else if (mn === Mnemonic.Cmp && (k1 === OpKind.Immediate8to64 || k1 === OpKind.Immediate32to64)) out.compare = { reg: g0, imm: signed64(ins.immediate(1)) };
+    }
+    // mov r8/r16, imm: only the low bits change (r8 must be a low byte register: ah..bh are not).
+    if (mn === Mnemonic.Mov && g0 >= 0 && (w0 === 8 || w0 === 16) && (k1 === OpKind.Immediate8 || k1 === OpKind.Immediate16) && !(r0 >= Register.AH && r0 <= Register.BH)) {
+      out.effect = { clobber: 0, dst: g0, src: Src.SetLow, imm: Number(ins.immediate(1)) & (w0 === 8 ? 0xff : 0xffff), reg: w0 };
+      return;
+    }
     const writesUnknown = (ci.memWrite && !mem) || ci.stringWrite;
     if (clobber === 0 && !mem && !writesUnknown) return;
     // Precise effects for the forms that carry syscall numbers, arguments and stack addresses.

@@ -3,12 +3,13 @@ import type { ElfFile } from '../../elf/types.js';
 import { cRuntime } from './c-standard.js';
 import { glibcRuntime } from './glibc.js';
 import { goRuntime } from './go.js';
+import { muslRuntime } from './musl.js';
 import type { Runtime } from './types.js';
 
 export type { Runtime, RuntimeName, DeclaredFunction } from './types.js';
 
 // Most specific first; plain C is the fallback.
-const RUNTIMES: readonly Runtime[] = [goRuntime, glibcRuntime];
+const RUNTIMES: readonly Runtime[] = [goRuntime, glibcRuntime, muslRuntime];
 
 /** The runtime of one object, from its contents. */
 export function objectRuntime(elf: ElfFile): Runtime {

@@ -32,6 +32,11 @@ export interface Runtime {
    * memory): an unknown number there is covered by the other function's numbers.
    */
   mirroredSyscalls?: readonly { function: string; repeats: string; why: string }[];
+  /**
+   * Syscalls an exported function makes through a path the analysis cannot follow (musl's set*id
+   * through __synccall), by function name, from the runtime's sources.
+   */
+  impliedSyscalls?: Readonly<Record<string, { readonly numbers: readonly number[]; readonly why: string }>>;
   /** Functions the runtime's metadata declares, seeds for discovery (none for C runtimes). */
   functions?(elf: ElfFile): DeclaredFunction[];
 }
