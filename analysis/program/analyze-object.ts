@@ -31,7 +31,7 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   const { functions, instructions } = pass;
   // Syscalls the runtime declares for an exported function: a site at its entry that says so.
   for (const [name, { numbers, why }] of Object.entries(ctx.runtime.impliedSyscalls ?? {})) {
-    const sym = elf.dynsym.find((s) => s.shndx !== 0 && s.name === name);
+    const sym = [...elf.dynsym, ...elf.symtab].find((s) => s.shndx !== 0 && s.name === name);
     const f = sym && functions.get(sym.value);
     if (f) f.syscalls.push({ at: f.entry, nr: { c: [...numbers] }, implied: `${name}: ${why} (runtimes/${ctx.runtime.name})` });
   }

@@ -43,6 +43,13 @@ export function objectContext(elf: ElfFile): ObjectContext {
   }
   const extents: Range[] = [...fdes];
   for (const d of declared.values()) if (d.end !== undefined && d.end > d.start) extents.push({ start: d.start, end: d.end });
+  // Sized function symbols where no FDE says where a function ends (musl's libc.so has 4 FDEs for
+  // ~1500 functions): a jump table's cases lie within its function's symbol size.
+  const fdeCovered = new RangeSet(extents);
+  for (const sym of [...elf.symtab, ...elf.dynsym]) {
+    if (sym.shndx === 0 || sym.size === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !code.isCode(sym.value)) continue;
+    if (!fdeCovered.contains(sym.value)) extents.push({ start: sym.value, end: sym.value + sym.size });
+  }
   const symbolSlots = new Map<number, string>();
   for (const r of elf.relocations) {
     if (r.symIndex !== 0 && (r.type === R_X86_64_GLOB_DAT || r.type === R_X86_64_JUMP_SLOT || r.type === R_X86_64_64)) {

@@ -51,6 +51,11 @@ const RECIPES: Record<string, TrapRecipe> = {
   'go-indirect': { compiler: 'go', sources: ['go/indirect.go'], flags: [], cgo: false },
   'go-setuid': { compiler: 'go', sources: ['go/setuid.go'], flags: [], cgo: false },
   'go-cgo': { compiler: 'go', sources: ['go/cgo.go'], flags: [], cgo: true },
+  // musl (musl-gcc): a dynamic program, the same program static, and one that dlopens a module.
+  'musl-prog': { compiler: 'musl-gcc', sources: ['musl/prog.c'], flags: [] },
+  'musl-static': { compiler: 'musl-gcc', sources: ['musl/prog.c'], flags: ['-static'] },
+  'libmusl-mod.so': { compiler: 'musl-gcc', sources: ['musl/mod.c'], flags: ['-shared', '-fPIC'] },
+  'musl-dlopen': { compiler: 'musl-gcc', sources: ['musl/dlopen.c'], flags: ['-Wl,--enable-new-dtags,-rpath,$ORIGIN/../lib'], needs: ['libmusl-mod.so'] },
 };
 
 /** Names of every buildable trap output. */

@@ -108,6 +108,8 @@ export interface Workload {
   run(dir: string): Promise<Set<string>>;
   /** Syscalls a trap program exists for, which the static set must hold even when the run does not make them. */
   expect?: string[];
+  /** The program's path inside the suite's rootfs, when that is not `/` (`program` is where it runs). */
+  inRootfs?: string;
 }
 
 export function absentFor(w: Workload): string[] {
@@ -119,11 +121,11 @@ export function absentFor(w: Workload): string[] {
  * `prepare`, e.g. building trap programs) serves them all: shared libraries are analysed once and
  * the report says which program needs each syscall. It runs while the workloads do.
  */
-export function soundnessSuite(workloads: Record<string, Workload>, opts: { prepare?: () => Promise<void>; timeoutMs?: number } = {}): void {
+export function soundnessSuite(workloads: Record<string, Workload>, opts: { prepare?: () => Promise<void>; timeoutMs?: number; rootfs?: () => string } = {}): void {
   const combinedReport: Promise<ConfineReport | undefined> = (async () => {
     await opts.prepare?.();
-    const installed = Object.values(workloads).filter((w) => absentFor(w).length === 0).map((w) => w.program);
-    return installed.length > 0 ? analyze(installed, { timeoutMs: opts.timeoutMs ?? 540_000 }) : undefined;
+    const installed = Object.values(workloads).filter((w) => absentFor(w).length === 0).map((w) => w.inRootfs ?? w.program);
+    return installed.length > 0 ? analyze(installed, { timeoutMs: opts.timeoutMs ?? 540_000, rootfs: opts.rootfs?.() }) : undefined;
   })();
   // A failure is reported by each test that awaits it; this only keeps it from counting as unhandled.
   combinedReport.catch(() => {});
@@ -139,7 +141,7 @@ export function soundnessSuite(workloads: Record<string, Workload>, opts: { prep
       try {
         const observed = await w.run(dir);
         assert.ok(observed.size > 10, `${name}: strace saw only ${[...observed].join(' ')}`);
-        const own = { ...report, syscalls: report.syscalls.filter((s) => s.programs.includes(w.program)) };
+        const own = { ...report, syscalls: report.syscalls.filter((s) => s.programs.includes(w.inRootfs ?? w.program)) };
         assert.ok(own.syscalls.length > 0, `the report attributes no syscalls to ${w.program}`);
         t.diagnostic(`${w.program}: static analysis allows ${own.syscalls.length} syscalls; strace saw ${observed.size}`);
         const missing = missingFrom(observed, own);

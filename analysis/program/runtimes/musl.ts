@@ -1,5 +1,5 @@
-// musl: the libc that is its own dynamic linker, told by its exports (__libc_start_main next to
-// the loader's entry _dlstart). Its set*id functions hand the syscall number to __setxid, which
+// musl: the libc that is its own dynamic linker, told by its symbols (__libc_start_main next to
+// the loader's entry _dlstart, or to __init_libc in a static program that kept its symbols). Its set*id functions hand the syscall number to __setxid, which
 // stores it in a struct that every thread's do_setxid reads back through __synccall
 // (src/unistd/setxid.c): no register dataflow can carry it, so the number each one makes is
 // declared here from musl's sources (src/unistd/setuid.c and siblings).
@@ -20,12 +20,13 @@ const SETXID: Record<string, { numbers: number[]; why: string }> = {
 };
 
 function defines(elf: ElfFile, name: string): boolean {
-  return elf.dynsym.some((s) => s.shndx !== 0 && s.name === name);
+  return elf.dynsym.some((s) => s.shndx !== 0 && s.name === name) || elf.symtab.some((s) => s.shndx !== 0 && s.name === name);
 }
 
 export const muslRuntime: Runtime = {
   name: 'musl',
-  detect: (elf) => defines(elf, '__libc_start_main') && defines(elf, '_dlstart'),
+  // The shared libc (with its loader's entry _dlstart), or a static program with its symbols (musl's __init_libc).
+  detect: (elf) => defines(elf, '__libc_start_main') && (defines(elf, '_dlstart') || defines(elf, '__init_libc')),
   noreturnImport: (symbol) => noreturn.has(symbol),
   impliedSyscalls: SETXID,
 };
