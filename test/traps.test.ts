@@ -54,6 +54,7 @@ const TRAPS: Trap[] = [
   { name: 'IBT build (-fcf-protection=full -z ibtplt)', binary: 'ibt', expect: ['getrusage', 'times', 'sysinfo'] },
   { name: 'glibc -static-pie build', binary: 'static-pie', expect: ['sched_getaffinity', 'openat', 'getpid'] },
   { name: 'dlsym(RTLD_DEFAULT, "pkey_alloc") with a constant name, called through the pointer', binary: 'dlsym-const', expect: ['pkey_alloc'] },
+  { name: 'C++: a catch block and a destructor run during unwinding (landing pads from the LSDA)', binary: 'cxx-catch', args: ['f'], expect: ['flock', 'fdatasync'] },
 ];
 
 for (const trap of TRAPS) {

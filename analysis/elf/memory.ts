@@ -140,6 +140,13 @@ export function readVirtual(elf: ElfFile, vaddr: number, length: number): Uint8A
   return off === undefined ? undefined : elf.bytes.subarray(off, off + length);
 }
 
+/** The file bytes from vaddr to the end of its segment's file data, at most `max` (a view). */
+export function readVirtualUpTo(elf: ElfFile, vaddr: number, max: number): Uint8Array | undefined {
+  const loc = memoryIndex(elf).map.locate(vaddr);
+  if (!loc) return undefined;
+  return elf.bytes.subarray(loc.offset, loc.offset + Math.min(loc.available, max));
+}
+
 /** The little-endian 64-bit value at vaddr as a Number (exact below 2^53). */
 export function readU64(elf: ElfFile, vaddr: number): number | undefined {
   const m = memoryIndex(elf);

@@ -903,8 +903,17 @@ class CfiCursor {
   }
 }
 
-/** Parses the CIE at file offset `at` for the pointer encoding its FDEs use. */
-function readCie(c: CfiCursor, input: Input, at: number, areaEnd: number): number {
+/** What an FDE needs from its CIE: its pointer encoding, and whether FDEs carry augmentation data with an LSDA pointer. */
+interface CieInfo {
+  fdeEncoding: number;
+  /** 'z': FDEs start with an augmentation data length. */
+  augmented: boolean;
+  /** 'L': the LSDA pointer's encoding (PE_OMIT when absent). */
+  lsdaEncoding: number;
+}
+
+/** Parses the CIE at file offset `at` for the pointer encodings its FDEs use. */
+function readCie(c: CfiCursor, input: Input, at: number, areaEnd: number): CieInfo {
   let len = input.u32(at, 'CIE length');
   let o = at + 4;
   let idSize = 4;
@@ -925,7 +934,7 @@ function readCie(c: CfiCursor, input: Input, at: number, areaEnd: number): numbe
   const aug = input.cstring(augAt, end, 'CIE augmentation string');
   c.pos += aug.length + 1;
   // Only "z" augmentations describe the FDE pointer encoding; without one, FDE pointers are absolute.
-  if (aug[0] !== 'z') return 0;
+  if (aug[0] !== 'z') return { fdeEncoding: 0, augmented: false, lsdaEncoding: PE_OMIT };
   if (version === 4) c.pos += 2; // address_size, segment_selector_size
   c.uleb(); // code alignment factor
   c.sleb(); // data alignment factor
@@ -935,18 +944,19 @@ function readCie(c: CfiCursor, input: Input, at: number, areaEnd: number): numbe
   if (c.pos + augLen > end) c.fail('CIE augmentation data extends past the CIE');
   c.end = c.pos + augLen;
   let fdeEncoding = 0;
+  let lsdaEncoding = PE_OMIT;
   for (let i = 1; i < aug.length; i++) {
     const ch = aug[i];
     if (ch === 'R') fdeEncoding = c.u8();
     else if (ch === 'P') {
       const enc = c.u8();
       if (enc !== PE_OMIT) c.pointer(enc, false);
-    } else if (ch === 'L') c.u8();
+    } else if (ch === 'L') lsdaEncoding = c.u8();
     // Unknown letters carry data we cannot size; 'R' normally comes before them anyway.
     else if (ch !== 'S' && ch !== 'B' && ch !== 'G') break;
   }
   if (fdeEncoding === PE_OMIT) input.fail(at, 'CIE gives its FDEs an omitted pointer encoding');
-  return fdeEncoding;
+  return { fdeEncoding, augmented: true, lsdaEncoding };
 }
 
 function locateEhFrame(ctx: Ctx): CfiArea | undefined {
@@ -981,7 +991,7 @@ function readFdes(ctx: Ctx): ElfFde[] {
   const c = new CfiCursor(input, ctx.map, area, textBase, gotBase);
   const v = input.view;
   const areaEnd = area.offset + area.size;
-  const cies = new Map<number, number>();
+  const cies = new Map<number, CieInfo>();
   const fdes: ElfFde[] = [];
   let o = area.offset;
   while (o + 4 <= areaEnd) {
@@ -1005,25 +1015,39 @@ function readFdes(ctx: Ctx): ElfFde[] {
     if (id !== 0) {
       const cieAt = idAt - id;
       if (cieAt < area.offset) input.fail(idAt, `FDE's CIE pointer ${hex(id)} points before .eh_frame`);
-      let enc = cies.get(cieAt);
-      if (enc === undefined) {
-        enc = readCie(c, input, cieAt, areaEnd);
-        cies.set(cieAt, enc);
+      let cie = cies.get(cieAt);
+      if (cie === undefined) {
+        cie = readCie(c, input, cieAt, areaEnd);
+        cies.set(cieAt, cie);
       }
+      const enc = cie.fdeEncoding;
       const at = idAt + idSize;
       let begin: number;
       let range: number;
+      c.end = end;
       if (enc === PE_PCREL_SDATA4 && at + 8 <= end) {
         // What GCC and Clang emit on x86-64: worth skipping the general decoder for.
         begin = area.vaddr + (at - area.offset) + v.getInt32(at, true);
         range = v.getInt32(at + 4, true);
+        c.pos = at + 8;
       } else {
         c.pos = at;
-        c.end = end;
         begin = c.pointer(enc, true);
         range = c.raw(enc & 0x0f);
       }
-      fdes.push({ start: begin, end: begin + range });
+      const fde: ElfFde = { start: begin, end: begin + range };
+      if (cie.augmented && cie.lsdaEncoding !== PE_OMIT) {
+        // The LSDA names the landing pads the unwinder enters (catch blocks, cleanups). A malformed
+        // one leaves them unnamed: their bytes are then reported as code nothing covers.
+        try {
+          c.uleb(); // augmentation data length
+          const lsda = c.pointer(cie.lsdaEncoding, true);
+          if (lsda !== 0) fde.lsda = lsda;
+        } catch (e) {
+          if (!(e instanceof ElfError)) throw e;
+        }
+      }
+      fdes.push(fde);
     }
     o = end;
   }

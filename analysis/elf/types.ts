@@ -72,6 +72,8 @@ export interface ElfNote {
 export interface ElfFde {
   start: number;
   end: number; // exclusive
+  /** Address of the function's LSDA (.gcc_except_table), when its CIE has the 'L' augmentation and the FDE names one. */
+  lsda?: number;
 }
 
 /** A parsed object. Lazy parts are computed on first access by the implementation. */

@@ -62,6 +62,7 @@ export class CfgBuilder {
     };
     const g: Cfg = { entry, insns, leaders, succs: new Map(), calls: [], tailSites: new Set(), problems: [], pointers: new Set(), slotReads: new Set(), jumpTables: [], work: [entry], found, flow };
     this.explore(g);
+    this.exploreLandingPads(g);
     this.sweepJumpTables(g);
     const blocks = this.buildBlocks(g);
     // Jump-table targets: every block may follow an unresolved register jump.
@@ -175,6 +176,37 @@ export class CfgBuilder {
         if (!flow.falls) break;
         addr = next;
       }
+    }
+  }
+
+  /**
+   * The landing pads of the FDEs this function's code lies in (its hot and cold parts) belong to
+   * it: the unwinder enters them, with registers this analysis does not know.
+   */
+  private exploreLandingPads(g: Cfg): void {
+    if (this.ctx.landingPads.size === 0) return;
+    const done = new Set<number>();
+    for (let checked = 0; checked < g.insns.list.length; ) {
+      const fdes = new Set<number>();
+      for (; checked < g.insns.list.length; checked++) {
+        const f = this.ctx.lsdaFdes.rangeOf(g.insns.list[checked].addr);
+        if (f && !done.has(f.start)) fdes.add(f.start);
+      }
+      for (const start of fdes) {
+        done.add(start);
+        for (const pad of this.ctx.landingPads.get(start) ?? []) {
+          if (g.insns.has(pad)) continue;
+          if (!g.flow.isIntra(pad)) {
+            // A pad that starts a function of its own (a cold part analysed apart): an edge to it.
+            g.calls.push({ at: g.entry, tail: true, target: pad });
+            g.found(pad);
+            continue;
+          }
+          g.leaders.add(pad);
+          g.work.push(pad);
+        }
+      }
+      this.explore(g);
     }
   }
 

@@ -100,7 +100,8 @@ function findFunctionStarts(ctx: ObjectContext, seeds: Set<number>, roots: Set<n
   const called = new Set<number>();
   const jumped = new Set<number>();
   const pointed = new Set<number>();
-  const work = [...seeds];
+  // Landing pads are code (the unwinder enters them), not function starts.
+  const work = [...seeds, ...[...ctx.landingPads.values()].flat()];
   const sweep: Range[] = [];
   const sweptFdes = new Set<number>();
   for (;;) {

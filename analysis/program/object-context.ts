@@ -2,6 +2,7 @@
 // slots that carry symbol relocations, and the runtime the object is built on.
 import type { ElfFile } from '../elf/types.js';
 import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from '../elf/types.js';
+import { landingPads } from '../elf/except-table.js';
 import { Kind } from '../x86_64/decoder.js';
 import { CodeMap } from './code-map.js';
 import { RangeSet, type Range } from './ranges.js';
@@ -18,6 +19,11 @@ export interface ObjectContext {
   declared: Map<number, DeclaredFunction>;
   /** Known function extents, FDEs and declared functions: where a jump table's cases can be. */
   bounds: RangeSet;
+  /** FDEs whose LSDA names landing pads (C++ catch blocks and cleanups), and the pads, by FDE start. */
+  lsdaFdes: RangeSet;
+  landingPads: Map<number, number[]>;
+  /** FDEs whose LSDA could not be read: their landing pads are unknown. */
+  unreadableLsdas: number;
   /** Function names by entry, from .symtab then .dynsym (first name wins). */
   names: Map<number, string>;
   /** GOT slots carrying a symbol relocation, with the symbol: reads of them take the bound function's address. */
@@ -57,7 +63,16 @@ export function objectContext(elf: ElfFile): ObjectContext {
       if (sym) symbolSlots.set(r.offset, sym.name);
     }
   }
-  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), names, symbolSlots };
+  const landingPadsByFde = new Map<number, number[]>();
+  let unreadableLsdas = 0;
+  for (const f of fdes) {
+    if (f.lsda === undefined || landingPadsByFde.has(f.start)) continue;
+    const pads = landingPads(elf, f.lsda, f.start);
+    if (pads === undefined) unreadableLsdas++;
+    else if (pads.length > 0) landingPadsByFde.set(f.start, pads.filter((p) => code.isCode(p)));
+  }
+  const lsdaFdes = new RangeSet(fdes.filter((f) => landingPadsByFde.has(f.start)));
+  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, unreadableLsdas, names, symbolSlots };
 }
 
 /**

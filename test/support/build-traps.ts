@@ -19,7 +19,7 @@ interface TrapRecipe {
   /** Other recipes this one needs built first. */
   needs?: string[];
   /** gcc by default. */
-  compiler?: 'gcc' | 'musl-gcc' | 'go';
+  compiler?: 'gcc' | 'g++' | 'musl-gcc' | 'go';
   /** For Go: whether cgo is on (CGO_ENABLED). */
   cgo?: boolean;
 }
@@ -44,6 +44,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   ibt: { sources: ['ibt.c'], flags: ['-fcf-protection=full', '-Wl,-z,ibtplt'] },
   'static-pie': { sources: ['static-pie.c'], flags: ['-static-pie'] },
   'dlsym-const': { sources: ['dlsym-const.c'], flags: ['-ldl'] },
+  'cxx-catch': { compiler: 'g++', sources: ['cxx-catch.cc'], flags: [] },
   // Go: a stripped non-PIE server with no dynamic section, x/sys/unix's ABI0 entry points in a
   // PIE, interface/closure/reflection calls, AllThreadsSyscall, and cgo.
   'go-server': { compiler: 'go', sources: ['go/server.go'], flags: ['-ldflags=-s'], cgo: false },
