@@ -18,6 +18,7 @@ import { analyzeObject } from './program/analyze-object.js';
 import { vdsoObject } from './program/vdso.js';
 import { syscallName, KERNEL_RELEASE } from './x86_64/syscall-table.js';
 import { kernelMadeSyscalls } from './graph/on-behalf.js';
+import { incompleteness } from './graph/completeness.js';
 import { dlopenNames } from './link/dlopen.js';
 import { MUSL_START_STAGES } from './link/musl.js';
 import { dlsymNames, dlsymRoots } from './link/dlsym.js';
@@ -63,6 +64,8 @@ interface ProgramResult {
   mapped: string[];
   functions: number;
   instructions: number;
+  /** Why the analysis of this program is not complete (graph/completeness.ts); empty when it is. */
+  notFullyAnalysed: string[];
 }
 
 const MAX_DLOPEN_ROUNDS = 8;
@@ -193,6 +196,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       mapped,
       functions: graph.nodes.length,
       instructions: graph.objects.reduce((a, o) => a + o.facts.instructions, 0),
+      notFullyAnalysed: incompleteness({ graph, lp, dynamicDlopens, dynamicDlsyms, observed: opts.libraries?.[program] !== undefined }),
     };
     return { result, lp };
   };
@@ -218,7 +222,16 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     for (const o of result.graphObjects) seenObjects.add(o);
     functions += result.functions;
     instructions += result.instructions;
-    summaries.push({ path: program, objects: result.objects, syscalls: result.syscallCount, unresolved: result.unresolvedCount, warnings: result.warnings, ...(result.mapped.length > 0 ? { mapped: result.mapped } : {}), ...opts.annotate?.(program) });
+    summaries.push({
+      path: program,
+      objects: result.objects,
+      syscalls: result.syscallCount,
+      unresolved: result.unresolvedCount,
+      warnings: result.warnings,
+      ...(result.mapped.length > 0 ? { mapped: result.mapped } : {}),
+      ...(result.notFullyAnalysed.length > 0 ? { notFullyAnalysed: result.notFullyAnalysed } : {}),
+      ...opts.annotate?.(program),
+    });
     warnings.push(...result.warnings.map((w) => `${program}: ${w}`));
   };
   try {

@@ -58,7 +58,12 @@ function printSummary(r: Report): void {
     const seen = p.execs !== undefined ? ` (ran ${p.execs}x)` : '';
     if (p.error) out.push(`  ${p.path}${seen}: ${p.error}`);
     else if (p.objects.length === 0) out.push(`  ${p.path}${seen}: script${p.interpreterOf ? '' : ', run by its interpreter'}`);
-    else out.push(`  ${p.path}${seen}: ${p.syscalls} syscalls, ${p.objects.length} objects, ${p.unresolved} unresolved site(s)`);
+    else out.push(`  ${p.path}${seen}: ${p.syscalls} syscalls, ${p.objects.length} objects, ${p.unresolved} unresolved site(s)${p.notFullyAnalysed ? ', NOT FULLY ANALYSED' : ''}`);
+  }
+  const partial = r.programs.filter((p) => p.notFullyAnalysed);
+  if (partial.length > 0) {
+    out.push(`${partial.length} program(s) not fully analysed (their policy may miss syscalls):`);
+    for (const p of partial) for (const why of p.notFullyAnalysed!.slice(0, 5)) out.push(`  ${p.path}: ${why}`);
   }
   if (r.runtime) out.push(`runtime ${r.runtime.runtime} ${r.runtime.version}: ${r.runtime.syscalls.length} syscalls before exec (${r.runtime.cached ? 'cached' : `measured, ${r.runtime.runs} runs`})`);
   if (r.unresolved.length > 0) {
@@ -152,8 +157,8 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
     }
   }
   printSummary(report);
-  // Programs that could not be analysed need review as much as unresolved sites do.
-  if (values.strict && (report.unresolved.length > 0 || report.programs.some((p) => p.error))) return 3;
+  // Programs that could not be (fully) analysed need review as much as unresolved sites do.
+  if (values.strict && (report.unresolved.length > 0 || report.programs.some((p) => p.error || p.notFullyAnalysed))) return 3;
   return 0;
 }
 

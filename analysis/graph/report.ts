@@ -64,6 +64,8 @@ export interface ProgramSummary {
   interpreterOf?: string[];
   /** Libraries phase 1 saw mapped by its processes (added like dlopen'ed ones). */
   mapped?: string[];
+  /** Why the engine cannot model this program soundly (design rule 8): its policy may miss syscalls. */
+  notFullyAnalysed?: string[];
 }
 
 /** The container runtime's own syscalls (design rule 6), measured on the engine. */

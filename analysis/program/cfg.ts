@@ -32,6 +32,9 @@ interface Cfg {
   flow: FlowContext;
 }
 
+/** The largest function extent inferred from the next function start (beyond it, the guess is not worth sweeping). */
+const MAX_INFERRED_EXTENT = 1 << 16;
+
 export class CfgBuilder {
   /** Number of the current function analysis (the stamp in the code map). */
   private run = 0;
@@ -217,7 +220,7 @@ export class CfgBuilder {
   private sweepJumpTables(g: Cfg): void {
     const swept = new Set<number>();
     for (const at of g.jumpTables) {
-      const bounds = this.ctx.bounds.rangeOf(at);
+      const bounds = this.ctx.bounds.rangeOf(at) ?? this.untilNextStart(g.entry, at);
       if (!bounds || swept.has(bounds.start)) continue;
       swept.add(bounds.start);
       // Coverage only grows, so each search for the next gap resumes where the last one stopped.
@@ -232,6 +235,18 @@ export class CfgBuilder {
         if (!g.insns.has(gap)) break; // undecodable or another function's start
       }
     }
+  }
+
+  /**
+   * Without an FDE or a sized symbol (musl's static functions: posix_spawn's child reaches its
+   * syscalls only through a jump table), a function's cases lie between its entry and the next
+   * function start.
+   */
+  private untilNextStart(entry: number, at: number): { start: number; end: number } | undefined {
+    let next = Infinity;
+    for (const s of this.starts) if (s > entry && s < next) next = s;
+    if (!(at >= entry && at < next) || next - entry > MAX_INFERRED_EXTENT) return undefined;
+    return { start: entry, end: next };
   }
 
   private buildBlocks(g: Cfg): Block[] {

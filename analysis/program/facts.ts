@@ -91,4 +91,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 10;
+export const FACTS_VERSION = 11;

@@ -45,6 +45,11 @@ const RECIPES: Record<string, TrapRecipe> = {
   'static-pie': { sources: ['static-pie.c'], flags: ['-static-pie'] },
   'dlsym-const': { sources: ['dlsym-const.c'], flags: ['-ldl'] },
   'cxx-catch': { compiler: 'g++', sources: ['cxx-catch.cc'], flags: [] },
+  // Programs the engine cannot model soundly, each for one reason (test/not-fully-analysed.test.ts).
+  'partial-bare': { sources: ['partial/bare.S'], flags: ['-nostdlib', '-static', '-s'] },
+  'partial-hidden': { sources: ['partial/hidden-code.c'], flags: ['-s'] },
+  'partial-jit': { sources: ['partial/jit.c'], flags: [] },
+  'partial-dlopen': { sources: ['partial/computed-dlopen.c'], flags: ['-ldl'] },
   // Go: a stripped non-PIE server with no dynamic section, x/sys/unix's ABI0 entry points in a
   // PIE, interface/closure/reflection calls, AllThreadsSyscall, and cgo.
   'go-server': { compiler: 'go', sources: ['go/server.go'], flags: ['-ldflags=-s'], cgo: false },

@@ -5,6 +5,7 @@ export function ReportFacts() {
   const report = useConfine((s) => s.report);
   if (!report) return null;
   const { stats } = report;
+  const partial = report.programs.filter((p) => p.notFullyAnalysed && p.notFullyAnalysed.length > 0);
   return (
     <div className="facts" data-testid="report-facts">
       <div className="facts-programs">
@@ -28,7 +29,15 @@ export function ReportFacts() {
                   </td>
                 ) : (
                   <>
-                    <td className="num">{p.syscalls}</td>
+                    <td className="num">
+                      {p.syscalls}
+                      {p.notFullyAnalysed ? (
+                        <span className="warn-text" title={p.notFullyAnalysed.join('\n')} data-testid="not-fully-analysed-mark">
+                          {' '}
+                          (not fully analysed)
+                        </span>
+                      ) : null}
+                    </td>
                     <td className={`num${p.unresolved > 0 ? ' warn-text' : ''}`}>{p.unresolved}</td>
                     <td className="num">{p.objects.length}</td>
                   </>
@@ -44,6 +53,22 @@ export function ReportFacts() {
         {stats.cachedObjects > 0 ? ` (${stats.cachedObjects} objects from cache)` : ''} · kernel table {report.kernel}
         {report.phase1 ? ` · phase 1: ${report.phase1.method}, ${report.phase1.seconds} s, ${report.phase1.execs} execs` : ''}
       </div>
+      {partial.length > 0 && (
+        <details className="warnings" open data-testid="not-fully-analysed">
+          <summary className="warn-text">
+            {partial.length} program{partial.length === 1 ? '' : 's'} not fully analysed: the policy may miss syscalls
+          </summary>
+          <ul>
+            {partial.flatMap((p) =>
+              p.notFullyAnalysed!.map((why, i) => (
+                <li key={`${p.path}-${i}`} className="mono">
+                  {p.path}: {why}
+                </li>
+              )),
+            )}
+          </ul>
+        </details>
+      )}
       {report.warnings.length > 0 && (
         <details className="warnings" data-testid="report-warnings">
           <summary className="warn-text">
