@@ -22,6 +22,8 @@ const work = mkdtempSync(join(tmpdir(), 'confine-containers-'));
 const cache = join(work, 'cache');
 const NGINX_LOAD = join(REPO_ROOT, 'test', 'workloads', 'nginx.sh');
 const REDIS_LOAD = join(REPO_ROOT, 'test', 'workloads', 'redis.sh');
+const GO_LOAD = join(REPO_ROOT, 'test', 'workloads', 'go.sh');
+const HTTPD_LOAD = join(REPO_ROOT, 'test', 'workloads', 'httpd.sh');
 let skip: string | undefined;
 
 before(async () => {
@@ -39,8 +41,8 @@ function runUnder(image: string, profile: string): string {
   return r.stdout.trim();
 }
 
-function spawnSyncSh(script: string): { code: number | null; out: string } {
-  const r = spawnSync('sh', [script], { encoding: 'utf8', timeout: 300_000 });
+function spawnSyncSh(script: string, ...args: string[]): { code: number | null; out: string } {
+  const r = spawnSync('sh', [script, ...args], { encoding: 'utf8', timeout: 300_000 });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -131,3 +133,41 @@ test('a script named with --program is analysed through its #! interpreter; --st
   assert.equal(missing.code, 3, missing.stdout + missing.stderr);
   assert.match(missing.stdout, /\/no\/such\/program: not in the image/);
 });
+
+// Issue 8's images: a Go server, static binaries (busybox's shell re-execs itself through
+// /proc/self/exe), and Alpine's layout (musl's libc as the interpreter, lua loading a C module).
+const MORE: { name: string; image: string; url: string; programs: string[]; load: string[]; allow: string[] }[] = [
+  { name: 'go', image: TEST_IMAGES.go, url: 'http://127.0.0.1:18082/hello', programs: ['/usr/local/bin/confine-go-server', '/bin/echo'], load: [GO_LOAD], allow: ['listen', 'accept4', 'mkdirat', 'readlinkat'] },
+  {
+    name: 'static',
+    image: TEST_IMAGES.static,
+    url: 'http://127.0.0.1:18083/',
+    programs: ['/sbin/tini', '/entrypoint.sh', '/bin/sh', '/usr/local/bin/dash'],
+    load: [HTTPD_LOAD, 'http://127.0.0.1:18083', 'static, kernel'],
+    allow: ['bind', 'listen', 'accept', 'chdir', 'umask'],
+  },
+  { name: 'alpine', image: TEST_IMAGES.alpine, url: 'http://127.0.0.1:18084/', programs: ['/entrypoint.sh', '/bin/sh', '/usr/bin/lua'], load: [HTTPD_LOAD, 'http://127.0.0.1:18084', 'lua Lua 5.4 on'], allow: ['arch_prctl', 'set_tid_address', 'uname'] },
+];
+
+for (const c of MORE) {
+  test(`${c.name} image: phase 1 finds its programs, the workload runs under the profile, verify reports 0 would-be denials`, async (t) => {
+    if (skip) return t.skip(skip);
+    const { report, profile } = await analyseImage(c.image, c.name);
+    const found = new Set(report.programs.filter((p) => !p.error).map((p) => p.path));
+    for (const p of c.programs) assert.ok(found.has(p), `phase 1 did not find ${p}: ${JSON.stringify(report.programs)}`);
+    const names = new Set(report.syscalls.map((s) => s.name));
+    for (const n of c.allow) assert.ok(names.has(n), `${n} missing from the ${c.name} policy`);
+    t.diagnostic(`${c.name} image: ${report.syscalls.length} syscalls allowed; programs ${[...found].join(', ')}`);
+    const id = runUnder(c.image, profile);
+    try {
+      await waitFor(`${c.name} on ${c.url}`, () => spawnSync('curl', ['-sf', '-o', '/dev/null', c.url]).status === 0);
+      const load = spawnSyncSh(c.load[0], ...c.load.slice(1));
+      assert.equal(load.code, 0, `workload under the profile failed:\n${load.out.slice(-2000)}`);
+    } finally {
+      dockerCli(['rm', '-f', id]);
+    }
+    const v = await confine(['verify', c.image, '--profile', profile, '--network', 'host', '--seconds', '3', '--', 'sh', ...c.load]);
+    assert.equal(v.code, 0, `verify reported problems:\n${v.stdout}\n${v.stderr}`);
+    assert.match(v.stdout, /no would-be denials/);
+  });
+}

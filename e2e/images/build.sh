@@ -9,7 +9,13 @@
 #   packages  Debian packages to install (one per line, # comments)
 #   changes   Dockerfile instructions for `docker import --change` (CMD, EXPOSE, ENV; one per line)
 #   rootfs/   files copied into the image as they are (modes normalised to 0644/0755)
-#   setup     optional; run on the host as `setup ROOT` after the packages and files are in place
+#   setup     optional; run on the host as `setup ROOT` after the packages and files are in place,
+#             with BUILDS naming the directory of programs built from Debian sources (below)
+#   scratch   optional marker: start from an empty root instead of the Debian base (no packages)
+#   uses-builds  optional marker: the image takes programs from BUILDS (their inputs join its TAG)
+# Programs built from Debian sources (builds/build.sh: `apt-get source` plus gcc, musl-gcc and
+# Debian's Go, in a builder chroot made from the same base) are cached by the hash of builds/ in
+# /var/cache/confine-test-images/builds-HASH/.
 # TAG is a short hash of this script and of everything in NAME/, so editing a definition (or this
 # script) rebuilds the image; confine-test/NAME:latest always names the newest build.
 #
@@ -159,15 +165,86 @@ image_tag() {
       if [ -x "$f" ]; then echo "x $f"; else echo "- $f"; fi
       sha256sum "$f" | cut -d' ' -f1
     done)
+    [ -f "$HERE/$name/uses-builds" ] && builds_key
   } | sha256sum | cut -c1-12
+}
+
+# --- programs built from Debian sources ----------------------------------------------------------
+builds_key() {
+  (cd "$HERE" && find builds -type f | sort | while read -r f; do echo "$f"; sha256sum "$f" | cut -d' ' -f1; done; declare -f make_builds) \
+    | sha256sum | cut -c1-12
+}
+
+make_builds() {
+  local root=$1 out=$2 packages
+  mkdir -p "$root"
+  tar -C "$root" -xpf "$(base_tarball)" --numeric-owner
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # Source packages come from the same suites as the binary ones.
+  sed -n 's/^deb /deb-src /p' "$root/etc/apt/sources.list" >>"$root/etc/apt/sources.list"
+  mapfile -t packages < <(definition_lines "$HERE/builds/builder-packages")
+  in_chroot "$root" apt-get update -qq
+  in_chroot "$root" apt-get install -y -qq -o Dpkg::Options::=--force-confold "${packages[@]}"
+  mkdir -p "$root/build/inputs"
+  cp "$HERE"/builds/* "$root/build/inputs/"
+  in_chroot "$root" bash /build/inputs/build.sh /build/out
+  mkdir -p "$out"
+  cp -a "$root/build/out/." "$out/"
+}
+
+BUILDS=""
+ensure_builds() {
+  [ -n "$BUILDS" ] && return 0
+  local dir work log t0
+  dir="$CACHE/builds-$(builds_key)"
+  if [ ! -f "$dir/.done" ]; then
+    ensure_base
+    t0=$(now)
+    work="$CACHE/work/builder"
+    log="$CACHE/logs/builds.log"
+    echo "programs from Debian sources: builder chroot (log: $log)" >&2
+    rm -rf "$work" "$dir.tmp"
+    run_logged "$log" make_builds "$work" "$dir.tmp"
+    if [ "$RUN_RC" != 0 ]; then
+      tail -n 30 "$log" >&2
+      die "building the programs from Debian sources failed; full log: $log (chroot left in $work)"
+    fi
+    touch "$dir.tmp/.done"
+    rm -rf "$dir"
+    mv "$dir.tmp" "$dir"
+    rm -rf "$work"
+    find "$CACHE" -maxdepth 1 -name 'builds-*' ! -path "$dir" -exec rm -rf {} +
+    echo "programs from Debian sources: $dir in $(elapsed "$t0")" >&2
+  fi
+  BUILDS=$dir
 }
 
 # Lines of a definition file without comments and blank lines.
 definition_lines() { sed -e 's/[[:space:]]*#.*$//' -e '/^[[:space:]]*$/d' "$1"; }
 
+# Copies a definition's rootfs/ without the checkout's owner, then normalises modes so that a
+# restrictive umask on the checkout cannot make config files unreadable to www-data & co.
+copy_definition_files() {
+  local def=$1 root=$2
+  [ -d "$def/rootfs" ] || return 0
+  cp -R --no-preserve=ownership,timestamps "$def/rootfs/." "$root/"
+  (cd "$def/rootfs" && find . -mindepth 1) | while read -r p; do
+    if [ -d "$def/rootfs/$p" ] || [ -x "$def/rootfs/$p" ]; then
+      chmod 0755 "$root/$p"
+    else
+      chmod 0644 "$root/$p"
+    fi
+  done
+}
+
 build_rootfs() {
   local name=$1 root=$2 def="$HERE/$1" packages
   mkdir -p "$root"
+  if [ -f "$def/scratch" ]; then
+    # Nothing from Debian's base: the image is only what rootfs/ and setup put there.
+    build_scratch "$name" "$root"
+    return
+  fi
   tar -C "$root" -xpf "$(base_tarball)" --numeric-owner
   # Packages must not start their services inside the build chroot (there is no init, and a
   # started redis or nginx would keep the chroot busy): invoke-rc.d honours policy-rc.d exit 101.
@@ -179,21 +256,17 @@ build_rootfs() {
   # basic /dev nodes in the tree), so nothing is mounted and nothing can leak if the build dies.
   in_chroot "$root" apt-get update -qq
   in_chroot "$root" apt-get install -y -qq -o Dpkg::Options::=--force-confold "${packages[@]}"
-  if [ -d "$def/rootfs" ]; then
-    # Copy the files without the checkout's owner, then normalise modes so that a restrictive umask
-    # on the checkout cannot make config files unreadable to www-data & co.
-    cp -R --no-preserve=ownership,timestamps "$def/rootfs/." "$root/"
-    (cd "$def/rootfs" && find . -mindepth 1) | while read -r p; do
-      if [ -d "$def/rootfs/$p" ] || [ -x "$def/rootfs/$p" ]; then
-        chmod 0755 "$root/$p"
-      else
-        chmod 0644 "$root/$p"
-      fi
-    done
-  fi
-  [ -x "$def/setup" ] && "$def/setup" "$root"
+  copy_definition_files "$def" "$root"
+  [ -x "$def/setup" ] && BUILDS=$BUILDS "$def/setup" "$root"
   rm -f "$root/usr/sbin/policy-rc.d"
   slim_rootfs "$root"
+}
+
+build_scratch() {
+  local name=$1 root=$2 def="$HERE/$1"
+  copy_definition_files "$def" "$root"
+  [ -x "$def/setup" ] && BUILDS=$BUILDS "$def/setup" "$root"
+  return 0
 }
 
 # docker import --change arguments from the definition's `changes` file, plus labels that say where
@@ -235,6 +308,7 @@ ensure_image() {
     how="loaded from cache"
   else
     ensure_base
+    [ -f "$HERE/$name/uses-builds" ] && ensure_builds
     root="$CACHE/work/$name"
     log="$CACHE/logs/$name.log"
     rm -rf "$root"

@@ -4,7 +4,14 @@ import Docker from 'dockerode';
 import { CONFINE_BIN } from './paths.js';
 
 /** Test images built by e2e/images/build.sh. */
-export const TEST_IMAGES = { nginx: 'confine-test/nginx:latest', redis: 'confine-test/redis:latest', scripted: 'confine-test/scripted:latest' };
+export const TEST_IMAGES = {
+  nginx: 'confine-test/nginx:latest',
+  redis: 'confine-test/redis:latest',
+  scripted: 'confine-test/scripted:latest',
+  go: 'confine-test/go:latest',
+  static: 'confine-test/static:latest',
+  alpine: 'confine-test/alpine:latest',
+};
 
 /** Why container tests cannot run here, or undefined when the engine and the test images are there. */
 export async function engineUnavailable(images: string[]): Promise<string | undefined> {
