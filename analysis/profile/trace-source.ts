@@ -71,16 +71,26 @@ export class TraceSource {
   guessRoots(fromUs: number, toUs: number, entrypoint: string | undefined, containerId: string): number[] {
     let found = findRuncInits(this.events, fromUs, toUs, entrypoint);
     if (found.length === 0 && entrypoint !== undefined) found = findRuncInits(this.events, fromUs, toUs);
-    if (found.length <= 1) return found;
     const parent = new Map<number, number>();
     for (const e of this.events) if (e.kind === 'fork') parent.set(e.childPid, e.tgid ?? e.pid);
-    const ours = found.filter((pid) => {
+    // Whose init each one is, by the command line of the runc it descends from: ours, another
+    // container's (its runc names another id), or unknown (its runc was gone before it was read).
+    const owner = (pid: number): 'ours' | 'theirs' | 'unknown' => {
+      let seen = false;
       for (let p = parent.get(pid), depth = 0; p !== undefined && depth < 8; p = parent.get(p), depth++) {
-        if (this.runcArgs.get(p)?.includes(containerId)) return true;
+        const argv = this.runcArgs.get(p);
+        if (argv === undefined) continue;
+        if (argv.includes(containerId)) return 'ours';
+        seen = true;
       }
-      return false;
-    });
-    return ours.length > 0 ? ours : found;
+      return seen ? 'theirs' : 'unknown';
+    };
+    const ours = found.filter((pid) => owner(pid) === 'ours');
+    if (ours.length > 0) return ours;
+    // Never another container's init: a container whose own init never exec'd (its filter denied
+    // execve) must not take the processes of one started beside it.
+    const unknown = found.filter((pid) => owner(pid) === 'unknown');
+    return unknown.length === 1 ? unknown : [];
   }
 
   /** Reads new events and updates the tree; call every ~150 ms (more often while the container starts). */

@@ -165,7 +165,7 @@ image_tag() {
       if [ -x "$f" ]; then echo "x $f"; else echo "- $f"; fi
       sha256sum "$f" | cut -d' ' -f1
     done)
-    [ -f "$HERE/$name/uses-builds" ] && builds_key
+    if [ -f "$HERE/$name/uses-builds" ]; then builds_key; fi
   } | sha256sum | cut -c1-12
 }
 
@@ -308,7 +308,7 @@ ensure_image() {
     how="loaded from cache"
   else
     ensure_base
-    [ -f "$HERE/$name/uses-builds" ] && ensure_builds
+    if [ -f "$HERE/$name/uses-builds" ]; then ensure_builds; fi
     root="$CACHE/work/$name"
     log="$CACHE/logs/$name.log"
     rm -rf "$root"
