@@ -184,13 +184,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       }
       known.push({ nr, path: s.path });
     }
-    known.push(...kernelMadeSyscalls(known));
+    const kernelMade = kernelMadeSyscalls(known);
+    known.push(...kernelMade);
     const result: ProgramResult = {
       syscalls: known,
       unresolved: dedupeUnresolved(un).map((u) => ({ object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path })),
       objects: lp.objects.map((o) => o.rootfsPath),
       graphObjects: graph.objects.map((o) => o.path),
-      syscallCount: syscalls.size,
+      syscallCount: syscalls.size + kernelMade.length,
       unresolvedCount: un.length,
       warnings: lp.warnings,
       mapped,

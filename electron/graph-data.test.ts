@@ -53,7 +53,10 @@ test('call-graph data of /usr/bin/true: well-formed, and every syscall path maps
     for (const s of report.syscalls) {
       const sub = idx.pathSubgraph(s.path);
       assert.ok(sub, `the path of ${s.name} maps onto the graph`);
-      assert.equal(sub.edges.length, s.path.length - 1);
+      // A syscall the kernel makes on the program's behalf shows the path to its trigger.
+      const steps = s.path.filter((x) => x.edge !== 'kernel');
+      assert.equal(sub.edges.length, steps.length - 1);
+      if (steps.length !== s.path.length) continue;
       // The last step holds the syscall instruction: with the number as a constant, or (a wrapper
       // such as syscall()) with the number in a register its caller sets.
       const last = sub.nodes[sub.nodes.length - 1];

@@ -173,14 +173,29 @@ function readelfRelocations(out: string) {
 const TABLE_NAMES: Record<string, string> = { '.rela.dyn': 'rela.dyn', '.rela.plt': 'rela.plt', '.relr.dyn': 'relr' };
 
 /** FDE code ranges listed for .eh_frame by `readelf --debug-dump=frames`. */
-function readelfFdes(file: string): { start: number; end: number }[] {
+function readelfFdes(file: string): { start: number; end: number; lsda?: number }[] {
   const out = readelf(['--debug-dump=frames'], file);
-  const fdes: { start: number; end: number }[] = [];
+  const ehFrame = /\.eh_frame\s+PROGBITS\s+([0-9a-f]+)/.exec(readelf(['-SW'], file))?.[1];
+  const fdes: { start: number; end: number; lsda?: number }[] = [];
   let inEhFrame = false;
+  let last: { at: number } | undefined;
   for (const line of out.split('\n')) {
     if (line.startsWith('Contents of the ')) inEhFrame = line.startsWith('Contents of the .eh_frame section');
-    const m = / FDE cie=[0-9a-f]+ pc=([0-9a-f]+)\.\.([0-9a-f]+)/.exec(line);
-    if (inEhFrame && m) fdes.push({ start: parseInt(m[1], 16), end: parseInt(m[2], 16) });
+    const m = /^([0-9a-f]+) [0-9a-f]+ [0-9a-f]+ FDE cie=[0-9a-f]+ pc=([0-9a-f]+)\.\.([0-9a-f]+)/.exec(line);
+    if (inEhFrame && m) {
+      fdes.push({ start: parseInt(m[2], 16), end: parseInt(m[3], 16) });
+      last = { at: parseInt(m[1], 16) };
+      continue;
+    }
+    // GCC's FDE augmentation: a one-byte length, then the LSDA as a pc-relative 4-byte value right
+    // after the 32-bit length, CIE pointer, pc begin and pc range (so 17 bytes into the FDE).
+    const a = /^\s+Augmentation data:\s+((?:[0-9a-f]{2} ?){4})$/.exec(line);
+    if (inEhFrame && a && last && ehFrame !== undefined) {
+      const b = a[1].trim().split(' ').map((x) => parseInt(x, 16));
+      const rel = Buffer.from(b).readInt32LE(0);
+      if (rel !== 0) fdes[fdes.length - 1].lsda = parseInt(ehFrame, 16) + last.at + 17 + rel;
+    }
+    if (!m && !a && !line.startsWith(' ')) last = undefined;
   }
   return fdes;
 }
