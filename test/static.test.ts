@@ -2,7 +2,7 @@
 // stripped, a multi-call binary whose applets sit in a table of absolute pointers, its shell
 // re-exec'ing itself through /proc/self/exe) and tini-static, each under strace with a workload.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './support/net.js';
@@ -18,6 +18,15 @@ function fetch(port: number, path: string): Promise<number> {
 }
 
 const BUSYBOX = '/bin/busybox';
+
+// dash built -static from `apt-get source dash` by the test-image builder (e2e/images/builds/).
+const BUILDS = '/var/cache/confine-test-images';
+const builtDash = existsSync(BUILDS)
+  ? readdirSync(BUILDS)
+      .filter((d) => d.startsWith('builds-'))
+      .map((d) => join(BUILDS, d, 'dash-static'))
+      .find((p) => existsSync(p))
+  : undefined;
 
 const SCRIPT = `set -e
 mkdir -p a/b/c; umask 022; ls -la a > list.txt; wc -l list.txt; cat list.txt | sort | uniq | head -n 2
@@ -55,6 +64,14 @@ const WORKLOADS: Record<string, Workload> = {
     program: '/usr/bin/tini-static',
     needs: ['/bin/sh'],
     run: (dir) => trace('/usr/bin/tini-static', dir, [{ args: ['-s', '--', '/bin/sh', '-c', 'sleep 0.1 & wait; exit 3'], expectExit: 3 }]),
+  },
+  'dash, built -static from its Debian source package (by e2e/images/build.sh)': {
+    program: builtDash ?? join(BUILDS, 'builds-*/dash-static (run e2e/images/build.sh)'),
+    expect: ['chdir', 'umask', 'pipe2', 'wait4'],
+    run: async (dir) => {
+      await makeTree(join(dir, 'tree'));
+      return trace(builtDash!, dir, [{ args: ['-c', 'umask 022; cd tree && for f in *; do echo "$f"; done | /bin/cat >../list; cd ..; read first <list; test -n "$first"; x=$(echo sub); echo "$x"; trap "echo bye" EXIT'] }]);
+    },
   },
 };
 

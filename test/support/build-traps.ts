@@ -52,7 +52,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   'partial-dlopen': { sources: ['partial/computed-dlopen.c'], flags: ['-ldl'] },
   // Go: a stripped non-PIE server with no dynamic section, x/sys/unix's ABI0 entry points in a
   // PIE, interface/closure/reflection calls, AllThreadsSyscall, and cgo.
-  'go-server': { compiler: 'go', sources: ['go/server.go'], flags: ['-ldflags=-s'], cgo: false },
+  'go-server': { compiler: 'go', sources: ['../../e2e/images/builds/go-server.go'], flags: ['-ldflags=-s'], cgo: false },
   'go-abi0': { compiler: 'go', sources: ['go/abi0.go'], flags: ['-buildmode=pie'], cgo: false },
   'go-indirect': { compiler: 'go', sources: ['go/indirect.go'], flags: [], cgo: false },
   'go-setuid': { compiler: 'go', sources: ['go/setuid.go'], flags: [], cgo: false },

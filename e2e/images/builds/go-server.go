@@ -1,4 +1,5 @@
-// A CGO_ENABLED=0 HTTP server, the shape of a small Go service: it prepares a data directory,
+// A CGO_ENABLED=0 HTTP server, the shape of a small Go service (the Go test image's server, and
+// the Go trap program of test/go.test.ts): it prepares a data directory,
 // checks its limits, serves on the loopback address given as argv[1], runs a helper program for
 // one request, and exits after a request to /quit. Built stripped and non-PIE, with no dynamic
 // section at all.
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -58,7 +60,11 @@ func main() {
 	})
 	http.HandleFunc("/quit", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "bye")
-		go srv.Close()
+		// After this answer has gone out.
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			srv.Close()
+		}()
 	})
 	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		panic(err)
