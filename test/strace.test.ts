@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { straceProgram, syscallNumbers } from './support/strace.js';
+import { parseStraceLog, straceProgram, syscallNumbers } from './support/strace.js';
 
 const ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
 
@@ -92,4 +92,12 @@ test('syscall names map to the pinned numbers', () => {
   const { numbers, unknown } = syscallNumbers(['read', 'openat', 'exit_group', 'not_a_call']);
   assert.deepEqual([...numbers], [['read', 0], ['openat', 257], ['exit_group', 231]]);
   assert.deepEqual(unknown, ['not_a_call']);
+});
+
+test('a call strace could not identify (a thread torn down as it entered the kernel) is set apart, not a parse failure', () => {
+  // Lines as strace -f prints them when a Go program exits while its threads are in the kernel.
+  const log = ['100 futex(0xc000, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>', '101 ???( <unfinished ...>', '100 <... futex resumed>) = 0', '100 exit_group(0) = ?', '100 +++ exited with 0 +++'].join('\n');
+  const t = parseStraceLog(log);
+  assert.deepEqual(t.unparsed, []);
+  assert.deepEqual(t.undecodable, ['101 ???( <unfinished ...>']);
 });

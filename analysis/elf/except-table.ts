@@ -2,6 +2,7 @@
 // per function, a call-site table whose entries name the landing pad the personality routine
 // sends the unwinder to (a catch block, a cleanup running destructors). No instruction jumps to a
 // landing pad, so this table is the only way to know the code is reachable.
+import { readLeb128 } from './leb128.js';
 import { readVirtualUpTo } from './memory.js';
 import type { ElfFile } from './types.js';
 
@@ -24,26 +25,14 @@ class Reader {
     return this.b[this.pos++];
   }
   uleb(): number {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const x = this.u8();
-      v += (x & 0x7f) * scale;
-      scale *= 128;
-      if ((x & 0x80) === 0) return v;
-    }
-    throw new RangeError('overlong LEB128');
+    const v = readLeb128(this.b, this, this.b.length, false);
+    if (v === undefined) throw new RangeError('bad LEB128');
+    return v;
   }
   sleb(): number {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const x = this.u8();
-      v += (x & 0x7f) * scale;
-      scale *= 128;
-      if ((x & 0x80) === 0) return x & 0x40 ? v - scale : v;
-    }
-    throw new RangeError('overlong LEB128');
+    const v = readLeb128(this.b, this, this.b.length, true);
+    if (v === undefined) throw new RangeError('bad LEB128');
+    return v;
   }
   private fixed(n: number, signed: boolean): number {
     if (this.pos + n > this.b.length) throw new RangeError('past the end');

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readLeb128 } from './leb128.js';
 import { AddressMap } from './memory.js';
 import {
   ElfError,
@@ -815,27 +816,11 @@ class CfiCursor {
   }
 
   uleb(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.u8();
-      value += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return value;
-    }
-    return this.fail('overlong LEB128 value in .eh_frame');
+    return readLeb128(this.bytes, this, this.end, false) ?? this.fail('overlong or truncated LEB128 value in .eh_frame');
   }
 
   sleb(): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.u8();
-      value += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return b & 0x40 ? value - scale : value;
-    }
-    return this.fail('overlong LEB128 value in .eh_frame');
+    return readLeb128(this.bytes, this, this.end, true) ?? this.fail('overlong or truncated LEB128 value in .eh_frame');
   }
 
   /** The value part of an encoded pointer, without any base applied. */

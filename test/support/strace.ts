@@ -54,6 +54,8 @@ export interface StraceResult {
   orphanPids: number[];
   /** Log lines the parser did not understand (should be empty). */
   unparsed: string[];
+  /** Calls strace could not identify ("???(", a thread torn down as it entered the kernel). */
+  undecodable: string[];
   logFile?: string;
 }
 
@@ -87,6 +89,8 @@ export interface ParsedTrace {
   exitCode: number | null;
   signal: string | null;
   unparsed: string[];
+  /** "???(" lines: a call strace could not identify. */
+  undecodable: string[];
 }
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
@@ -151,6 +155,7 @@ export function parseStraceLog(text: string): ParsedTrace {
   const pending = new Map<Incarnation, TracedCall>();
   const spawns: ParsedTrace['spawns'] = [];
   const unparsed: string[] = [];
+  const undecodable: string[] = [];
   let rootPid: number | undefined;
   let exitCode: number | null = null;
   let signal: string | null = null;
@@ -237,7 +242,13 @@ export function parseStraceLog(text: string): ParsedTrace {
       continue;
     }
 
-    // Anything else, "???(" included, names no syscall a policy could list: keep it for diagnostics.
+    // "???(": strace could not read which syscall a thread made (it was being torn down as it
+    // entered the kernel, as the threads of an exiting Go program are). Nothing to check it against.
+    if (body.startsWith('???(')) {
+      undecodable.push(line);
+      continue;
+    }
+    // Anything else names no syscall a policy could list: keep it for diagnostics.
     const start = /^([A-Za-z_]\w*)\((.*)$/.exec(body);
     if (!start) {
       unparsed.push(line);
@@ -261,7 +272,7 @@ export function parseStraceLog(text: string): ParsedTrace {
       complete(inc, call, result ?? '?');
     }
   }
-  return { incarnations, spawns, exitCode, signal, unparsed };
+  return { incarnations, spawns, exitCode, signal, unparsed, undecodable };
 }
 
 // ---------------------------------------------------------------------------
@@ -522,6 +533,7 @@ export async function straceProgram(opts: StraceOptions): Promise<StraceResult> 
       stderr,
       timedOut,
       unparsed: trace.unparsed,
+      undecodable: trace.undecodable,
       logFile: opts.keepLog ? logFile : undefined,
     };
   } finally {
