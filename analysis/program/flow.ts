@@ -26,11 +26,9 @@ export interface Flow {
   call: number;
   /** Control leaves for this function's caller or for code the walk cannot see: ret, tail jumps, jumps through memory or registers. */
   leaves: boolean;
-  /** The path ends here without leaving: hlt, ud2, int3, a call that does not return, undecodable bytes. */
-  stops: boolean;
 }
 
-const flow: Flow = { falls: false, branch: -1, tail: -1, into: -1, call: -1, leaves: false, stops: false };
+const flow: Flow = { falls: false, branch: -1, tail: -1, into: -1, call: -1, leaves: false };
 
 /** The flow step (see Flow; the result is overwritten by the next call). */
 export function flowStep(ins: Insn, ctx: FlowContext): Flow {
@@ -43,7 +41,6 @@ export function flowStep(ins: Insn, ctx: FlowContext): Flow {
   f.into = -1;
   f.call = -1;
   f.leaves = false;
-  f.stops = false;
   switch (ins.kind) {
     case Kind.Jcc:
       if (ctx.isIntra(ins.target)) f.branch = ins.target;
@@ -67,15 +64,12 @@ export function flowStep(ins: Insn, ctx: FlowContext): Flow {
     case Kind.Call:
       f.call = ins.target;
       f.falls = returns;
-      f.stops = !returns;
       break;
     case Kind.CallIndirect:
       f.falls = returns;
-      f.stops = !returns;
       break;
-    case Kind.Stop:
+    case Kind.Stop: // hlt, ud2, int3: the path ends
     case Kind.Invalid:
-      f.stops = true;
       break;
     default:
       f.falls = true;

@@ -22,8 +22,6 @@ export interface ObjectContext {
   /** FDEs whose LSDA names landing pads (C++ catch blocks and cleanups), and the pads, by FDE start. */
   lsdaFdes: RangeSet;
   landingPads: Map<number, number[]>;
-  /** FDEs whose LSDA could not be read: their landing pads are unknown. */
-  unreadableLsdas: number;
   /** Function names by entry, from .symtab then .dynsym (first name wins). */
   names: Map<number, string>;
   /** GOT slots carrying a symbol relocation, with the symbol: reads of them take the bound function's address. */
@@ -64,15 +62,14 @@ export function objectContext(elf: ElfFile): ObjectContext {
     }
   }
   const landingPadsByFde = new Map<number, number[]>();
-  let unreadableLsdas = 0;
   for (const f of fdes) {
     if (f.lsda === undefined || landingPadsByFde.has(f.start)) continue;
+    // An LSDA that cannot be read leaves its pads unknown: their code is then reported uncovered.
     const pads = landingPads(elf, f.lsda, f.start);
-    if (pads === undefined) unreadableLsdas++;
-    else if (pads.length > 0) landingPadsByFde.set(f.start, pads.filter((p) => code.isCode(p)));
+    if (pads && pads.length > 0) landingPadsByFde.set(f.start, pads.filter((p) => code.isCode(p)));
   }
   const lsdaFdes = new RangeSet(fdes.filter((f) => landingPadsByFde.has(f.start)));
-  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, unreadableLsdas, names, symbolSlots };
+  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, names, symbolSlots };
 }
 
 /**
