@@ -3,22 +3,18 @@
 // strace with a workload; every syscall strace saw after exec must be in the static set.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { buildTrap, TRAPS_BUILD_DIR } from './support/build-traps.js';
-import { freePort, waitForPort } from './support/net.js';
+import { freePort, httpGet, waitForPort } from './support/net.js';
 import { makeTree, soundnessSuite, trace, type Workload } from './support/workloads.js';
 
 const built = (name: string): string => join(TRAPS_BUILD_DIR, name);
 
-function fetch(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${path}: HTTP ${res.statusCode} ${body}`))));
-    }).on('error', reject);
-  });
+/** The body of a 200 answer. */
+async function fetch(port: number, path: string): Promise<string> {
+  const r = await httpGet(port, path);
+  if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status} ${r.body}`);
+  return r.body;
 }
 
 const WORKLOADS: Record<string, Workload> = {

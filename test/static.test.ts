@@ -3,19 +3,9 @@
 // re-exec'ing itself through /proc/self/exe) and tini-static, each under strace with a workload.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './support/net.js';
+import { freePort, httpGet, waitForPort } from './support/net.js';
 import { makeTree, soundnessSuite, trace, type Workload } from './support/workloads.js';
-
-function fetch(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
-}
 
 const BUSYBOX = '/bin/busybox';
 
@@ -52,8 +42,8 @@ const WORKLOADS: Record<string, Workload> = {
           args: ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', www],
           during: async () => {
             await waitForPort(port);
-            assert.equal(await fetch(port, '/'), 200);
-            assert.equal(await fetch(port, '/missing'), 404);
+            assert.equal((await httpGet(port, '/')).status, 200);
+            assert.equal((await httpGet(port, '/missing')).status, 404);
           },
           expectExit: 'any',
         },

@@ -18,13 +18,15 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   const discoveredStarts = [...starts];
   // Constant data is judged from every store and taken address discovery decoded; should the CFGs
   // decode code that writes an address already read as constant, they run again knowing it.
-  let constants = new ConstantData(elf, ctx.runtime.memorySafe === true);
+  const constants = new ConstantData(elf, ctx.runtime.memorySafe === true);
   constants.learn(ctx.code.decodedList);
   let learned = ctx.code.decodedList.length;
   let pass = buildCfgs(ctx, new Set(discoveredStarts), constants);
-  for (let round = 0; round < 3 && constants.contradicts(ctx.code.decodedList.slice(learned)); round++) {
-    constants = new ConstantData(elf, ctx.runtime.memorySafe === true);
-    constants.learn(ctx.code.decodedList);
+  for (let round = 0; round < 3; round++) {
+    const fresh = ctx.code.decodedList.slice(learned);
+    if (!constants.contradicts(fresh)) break;
+    constants.learn(fresh);
+    constants.forgetAnswers();
     learned = ctx.code.decodedList.length;
     pass = buildCfgs(ctx, new Set(discoveredStarts), constants);
   }
@@ -38,13 +40,7 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   ctx.code.free();
   const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
   const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);
-  const byName = new Map<string, number>();
-  for (const [entry, name] of ctx.names) if (!byName.has(name)) byName.set(name, entry);
-  const mirrors = (ctx.runtime.mirroredSyscalls ?? []).flatMap((m) => {
-    const f = byName.get(m.function);
-    const r = byName.get(m.repeats);
-    return f !== undefined && r !== undefined ? [{ function: f, repeats: r, why: m.why }] : [];
-  });
+  const mirrors = mirroredFunctions(ctx);
   return {
     version: FACTS_VERSION,
     sha256,
@@ -79,4 +75,17 @@ function buildCfgs(ctx: ObjectContext, starts: Set<number>, constants: ConstantD
     functions.set(entry, f);
   }
   return { functions, instructions };
+}
+
+/** The runtime's mirrored syscalls (runtimes/: mirroredSyscalls), by the entries of the functions named. */
+function mirroredFunctions(ctx: ObjectContext): { function: number; repeats: number; why: string }[] {
+  const declared = ctx.runtime.mirroredSyscalls ?? [];
+  if (declared.length === 0) return [];
+  const byName = new Map<string, number>();
+  for (const [entry, name] of ctx.names) if (!byName.has(name)) byName.set(name, entry);
+  return declared.flatMap((m) => {
+    const f = byName.get(m.function);
+    const r = byName.get(m.repeats);
+    return f !== undefined && r !== undefined ? [{ function: f, repeats: r, why: m.why }] : [];
+  });
 }

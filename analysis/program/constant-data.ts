@@ -16,8 +16,9 @@ import { MEM_ABSOLUTE, MEM_RIP, type Insn } from '../x86_64/decoder.js';
 const SHT_NOBITS = 8;
 
 export class ConstantData {
-  /** [start, end) of every store by address, sorted by start. */
+  /** [start, end) of every store by address, sorted by start; the widest one bounds a lookup. */
   private stores: { start: number; end: number }[] = [];
+  private widestStore = 1;
   /** Addresses taken (lea, immediates, relocations, absolute words in data), sorted. */
   private taken: number[] = [];
   /** Relocation offsets, sorted: the loader writes 8 bytes at each. */
@@ -44,21 +45,28 @@ export class ConstantData {
   learn(insns: readonly Insn[]): void {
     for (const ins of insns) {
       const m = ins.effect?.mem;
-      if (m && m.write && (m.base === MEM_RIP || m.base === MEM_ABSOLUTE)) this.stores.push({ start: m.disp, end: m.disp + Math.max(m.size, 1) });
+      if (m && m.write && (m.base === MEM_RIP || m.base === MEM_ABSOLUTE)) {
+        this.stores.push({ start: m.disp, end: m.disp + Math.max(m.size, 1) });
+        this.widestStore = Math.max(this.widestStore, m.size);
+      }
       if (ins.pointers) for (const p of ins.pointers) this.taken.push(p);
     }
     this.stores.sort((a, b) => a.start - b.start);
     this.taken.sort((a, b) => a - b);
   }
 
+  /** Forgets the answers given so far (before the CFGs are built again, knowing more). */
+  forgetAnswers(): void {
+    this.used.clear();
+  }
+
   /** Whether learning `insns` would change an answer already given. */
   contradicts(insns: readonly Insn[]): boolean {
     if (this.used.size === 0) return false;
-    const hit = (a: number): boolean => this.used.has(a);
     for (const ins of insns) {
       const m = ins.effect?.mem;
       if (m && m.write && (m.base === MEM_RIP || m.base === MEM_ABSOLUTE)) {
-        for (let a = m.disp - 7; a < m.disp + Math.max(m.size, 1); a++) if (hit(a)) return true;
+        for (let a = m.disp - 7; a < m.disp + Math.max(m.size, 1); a++) if (this.used.has(a)) return true;
       }
       for (const p of ins.pointers ?? []) if (this.used.has(p) || this.objectAt(p) !== undefined) return true;
     }
@@ -68,7 +76,8 @@ export class ConstantData {
   /** The value of `size` (4 or 8) bytes at `addr` if it cannot change at run time. */
   valueAt(addr: number, size: number): number | undefined {
     if (size !== 4 && size !== 8) return undefined;
-    if (firstAtLeast(this.relocated, addr - 7) < this.relocated.length && this.relocated[firstAtLeast(this.relocated, addr - 7)] < addr + size) return undefined;
+    const reloc = firstAtLeast(this.relocated, addr - 7);
+    if (reloc < this.relocated.length && this.relocated[reloc] < addr + size) return undefined;
     const seg = this.elf.segments.find((s) => s.type === PT_LOAD && addr >= s.vaddr && addr + size <= s.vaddr + s.memsz);
     if (!seg || (seg.flags & PF_X) !== 0) return undefined;
     if ((seg.flags & PF_W) !== 0) {
@@ -92,10 +101,15 @@ export class ConstantData {
   }
 
   private stored(addr: number, size: number): boolean {
-    for (const s of this.stores) {
-      if (s.start >= addr + size) break;
-      if (s.end > addr) return true;
+    // Only a store starting less than the widest store's size before `addr` can reach it.
+    let lo = 0;
+    let hi = this.stores.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.stores[mid].start < addr - this.widestStore) lo = mid + 1;
+      else hi = mid;
     }
+    for (let i = lo; i < this.stores.length && this.stores[i].start < addr + size; i++) if (this.stores[i].end > addr) return true;
     return false;
   }
 

@@ -1,4 +1,5 @@
 // Loopback-only helpers for the server workloads.
+import { get } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -33,4 +34,15 @@ export async function waitForPort(port: number, timeoutMs = 15_000): Promise<voi
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+/** A GET to 127.0.0.1:port: its status and body (rejects when the connection fails). */
+export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
 }

@@ -5,7 +5,7 @@
 // checked against its own structure and confirmed by the moduledata that points to it.
 import type { ElfFile } from '../../elf/types.js';
 import { PT_LOAD, PF_X, R_X86_64_RELATIVE } from '../../elf/types.js';
-import { executableRanges } from '../../elf/memory.js';
+import { executableRanges, forEachDataWord, pointerDataRanges, readCString } from '../../elf/memory.js';
 
 /** pclntab magics, by the first Go release using each layout. */
 export const enum PclntabMagic {
@@ -32,7 +32,6 @@ export interface Pclntab {
 }
 
 const HEADER_MIN = 16;
-const utf8 = new TextDecoder('utf-8');
 
 /** The pclntab of a Go binary, or undefined when the object has none (or a malformed one). */
 export function readPclntab(elf: ElfFile): Pclntab | undefined {
@@ -76,16 +75,11 @@ function pointerTargets(elf: ElfFile): (vaddr: number) => boolean {
   return (vaddr) => {
     if (relocated.has(vaddr)) return true;
     if (!words) {
-      words = new Set();
-      const b = elf.bytes;
-      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      for (const seg of elf.segments) {
-        if (seg.type !== PT_LOAD || (seg.flags & PF_X) !== 0) continue;
-        const end = Math.min(b.length, seg.offset + seg.filesz);
-        for (let off = seg.offset + ((8 - (seg.vaddr % 8)) % 8); off + 8 <= end; off += 8) {
-          if (view.getUint32(off + 4, true) === 0 && view.getUint32(off, true) !== 0) words.add(view.getUint32(off, true));
-        }
-      }
+      const found = new Set<number>();
+      forEachDataWord(elf, pointerDataRanges(elf), (v) => {
+        if (v !== 0) found.add(v);
+      });
+      words = found;
     }
     return words.has(vaddr);
   };
@@ -152,7 +146,8 @@ function parseAt(elf: ElfFile, vaddr: number, off: number, limit: number): Pclnt
     const nameOff = u32(nameAt);
     const args = u32(nameAt + 4);
     if (Number.isNaN(nameOff) || Number.isNaN(args)) return undefined;
-    functions.push({ entry, end, name: cString(b, funcnametab + nameOff, limit) ?? '', args: args | 0 });
+    const name = funcnametab + nameOff < limit ? readCString(elf, vaddr + (funcnametab + nameOff - off), 4096) : undefined;
+    functions.push({ entry, end, name: name ?? '', args: args | 0 });
   }
   return { address: vaddr, magic, functions };
 }
@@ -168,11 +163,4 @@ function textStartOf(elf: ElfFile, fieldAddr: number, raw: number): number {
   if (text) return text.addr;
   // No sections: the moduledata's text field would say; the first executable range is the usual place.
   return executableRanges(elf)[0]?.start ?? 0;
-}
-
-function cString(b: Uint8Array, at: number, limit: number): string | undefined {
-  if (!(at >= 0)) return undefined;
-  const stop = Math.min(limit, at + 4096);
-  for (let i = at; i < stop; i++) if (b[i] === 0) return utf8.decode(b.subarray(at, i));
-  return undefined;
 }
