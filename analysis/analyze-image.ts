@@ -1,17 +1,20 @@
 // The container pipeline: image -> rootfs -> phase 1 (what runs) -> static analysis of each program
 // -> container-wide policy = union of the programs' sets + the runtime base set.
-import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { openImage } from './image/index.js';
 import { recordContainer, type PhaseOneResult } from './profile/index.js';
 import { parseShebang } from './profile/programs.js';
-import { runtimeBase } from './policy/runtime-base.js';
+import { describeSettings, runtimeBase } from './policy/runtime-base.js';
+import { resolveUser } from './image/users.js';
+import type { RunSettings } from './profile/run-settings.js';
 import { resolveInRootfs } from './link/rootfs.js';
 import type { ProgramSummary, Report } from './graph/report.js';
 import { syscallName } from './x86_64/syscall-table.js';
-import { InputError } from './errors.js';
+import { AnalysisCancelled, InputError } from './errors.js';
+import { checkNamedPrograms } from './request.js';
+import { readRegularHead, UnreadableFile } from './limits/regular-file.js';
 
 export interface AnalyzeImageOptions {
   /** An engine image reference, a docker-save / OCI tarball, an OCI layout or a rootfs directory. */
@@ -25,6 +28,8 @@ export interface AnalyzeImageOptions {
   programs?: string[];
   network?: 'none' | 'host';
   cmd?: string[];
+  /** How the container is run (phase 1, the runtime base set); the image's own USER unless `user` is set. */
+  settings?: RunSettings;
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (p: ImageAnalysisProgress) => void;
@@ -32,13 +37,6 @@ export interface AnalyzeImageOptions {
   onGraph?: AnalyzeOptions['onGraph'];
 }
 
-/** Thrown when the caller's AbortSignal stopped the analysis. */
-export class AnalysisCancelled extends Error {
-  constructor() {
-    super('the analysis was cancelled');
-    this.name = 'AnalysisCancelled';
-  }
-}
 
 /** Progress of the whole pipeline: which phase, and the phase's own counters. */
 export interface ImageAnalysisProgress {
@@ -61,10 +59,15 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
     onProgress: (p) => progress({ phase: 'image', detail: p.file ?? p.phase, done: p.done, total: p.total }),
   });
   const warnings = [...opened.warnings.map((w) => `image: ${w}`)];
+  const settings = opts.settings ?? {};
+  // The user the runtime switches to, as the engine will resolve it in this image's files.
+  const user = resolveUser(opened.rootfs, settings.user ?? opened.config?.user ?? '', settings.groupAdd);
 
   let phase1: PhaseOneResult | undefined;
   let programs: string[];
   if (opts.programs && opts.programs.length > 0) {
+    // Named programs must be in the image and runnable; phase 1's may be missing (created at run time).
+    checkNamedPrograms(opened.rootfs, opts.programs);
     programs = opts.programs;
   } else {
     if (opened.source !== 'engine') {
@@ -77,6 +80,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
       seconds,
       network: opts.network,
       cmd: opts.cmd,
+      settings,
       signal: opts.signal,
       onProgress: (p) => progress({ phase: 'phase1', detail: `${p.programs} program(s) seen`, done: Math.min(p.seconds, seconds), total: seconds }),
     });
@@ -95,8 +99,9 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   let runtime: Report['runtime'];
   try {
     progress({ phase: 'runtime' });
-    const rb = await runtimeBase(docker, opts.cacheDir);
-    runtime = { runtime: rb.runtime, version: rb.version, kernel: rb.kernel, syscalls: rb.syscalls.map((nr) => ({ nr, name: syscallName(nr) ?? `nr${nr}` })), runs: rb.runs, source: rb.source, cached: rb.cached };
+    const probeSettings = { ...settings, user };
+    const rb = await runtimeBase(docker, opts.cacheDir, { settings: probeSettings });
+    runtime = { runtime: rb.runtime, version: rb.version, kernel: rb.kernel, settings: describeSettings(probeSettings), syscalls: rb.syscalls.map((nr) => ({ nr, name: syscallName(nr) ?? `nr${nr}` })), runs: rb.runs, source: rb.source, cached: rb.cached };
   } catch (e) {
     if (opened.source === 'engine') throw e;
     warnings.push(`runtime base set not measured (${(e as Error).message.split('\n')[0]}): a profile without it may stop the container from starting`);
@@ -138,6 +143,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
     libraries,
     keepGoing: true,
     annotate,
+    signal: opts.signal,
     onGraph: opts.onGraph,
     onProgress: (p) => progress({ phase: 'analysis', detail: p.file, done: p.done, total: p.total, analysis: p }),
   });
@@ -190,15 +196,10 @@ type ProgramKind = { kind: 'elf' | 'missing' | 'other'; interpreter?: undefined 
 function classify(rootfs: string, p: string): ProgramKind {
   let head: Buffer;
   try {
-    const fd = openSync(resolveInRootfs(rootfs, p).hostPath, 'r');
-    try {
-      head = Buffer.alloc(256);
-      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return { kind: 'missing' };
+    head = readRegularHead(resolveInRootfs(rootfs, p).hostPath, 256, p);
+  } catch (e) {
+    // A FIFO, a device or a directory exec'd by name is not a program we can read.
+    return e instanceof UnreadableFile && e.code === 'ENOTREG' ? { kind: 'other' } : { kind: 'missing' };
   }
   if (head.length >= 4 && head.subarray(0, 4).toString('latin1') === '\x7fELF') return { kind: 'elf' };
   if (head.subarray(0, 2).toString('latin1') === '#!') return { kind: 'script', interpreter: parseShebang(head)?.interpreter };

@@ -22,7 +22,8 @@ import { incompleteness } from './graph/completeness.js';
 import { dlopenNames } from './link/dlopen.js';
 import { MUSL_START_STAGES } from './link/musl.js';
 import { dlsymNames, dlsymRoots } from './link/dlsym.js';
-import { InputError } from './errors.js';
+import { AnalysisCancelled, InputError } from './errors.js';
+import { uncachedWarning } from './cache/atomic-write.js';
 import { join } from 'node:path';
 
 export interface AnalyzeOptions {
@@ -40,6 +41,8 @@ export interface AnalyzeOptions {
   onGraph?: (program: string, graph: ProgramGraph, roots: { node: number; why: string }[]) => void;
   /** Extra facts per program for the summary (phase-1 origin and counts). */
   annotate?: (program: string) => Partial<ProgramSummary>;
+  /** Stops the analysis before the next object or program (AnalysisCancelled). */
+  signal?: AbortSignal;
 }
 
 export interface Progress {
@@ -100,6 +103,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     return e;
   };
   const progress = opts.onProgress ?? (() => undefined);
+  const cacheErrors = new Set<string>();
   const factsFor = async (lp: LoadedProgram, indexes: number[]): Promise<void> => {
     // Largest first: with few workers, a big library started last would finish long after the rest.
     const todo = indexes
@@ -112,10 +116,13 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
         const hash = hashByPath.get(o.hostPath)!;
         let f = cache.get(hash);
         if (!f) {
+          if (opts.signal?.aborted) throw new AnalysisCancelled();
           // Workers start at the first object that is not cached: a warm run needs none.
           if (opts.workers !== 0) pool ??= new FactsPool(opts.workers);
-          if (pool) f = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir);
-          else cache.put((f = analyzeObject(o.elf, hash)));
+          let cacheError: string | undefined;
+          if (pool) ({ facts: f, cacheError } = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir));
+          else cacheError = cache.put((f = analyzeObject(o.elf, hash)));
+          if (cacheError) cacheErrors.add(cacheError);
         }
         factsByPath.set(o.hostPath, f);
         progress({ phase: 'objects', file: o.rootfsPath, done: ++done, total: todo.length });
@@ -202,6 +209,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     return { result, lp };
   };
   const analyzeOne = async (program: string): Promise<void> => {
+    if (opts.signal?.aborted) throw new AnalysisCancelled();
     progress({ phase: 'load', file: program, done: 0, total: opts.programs.length });
     const key = { rootfs: opts.rootfs, program, libraries: opts.libraries?.[program] ?? [] };
     let result = results.get(key);
@@ -209,7 +217,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     else {
       const computed = await computeOne(program);
       result = computed.result;
-      results.put(key, loaderProbes(computed.lp), result);
+      const err = results.put(key, loaderProbes(computed.lp), result);
+      if (err) cacheErrors.add(err);
     }
     for (const { nr, path } of result.syscalls) {
       const e = merged.get(nr);
@@ -250,6 +259,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     hashes.save();
   }
   progress({ phase: 'done', done: 1, total: 1 });
+  for (const reason of cacheErrors) warnings.push(uncachedWarning(opts.cacheDir!, reason));
   return {
     tool: 'confine',
     version: FACTS_VERSION,

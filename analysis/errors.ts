@@ -8,3 +8,11 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/** The caller's AbortSignal stopped the analysis (Ctrl-C, the UI's cancel). */
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('the analysis was cancelled');
+    this.name = 'AnalysisCancelled';
+  }
+}

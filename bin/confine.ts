@@ -4,22 +4,28 @@ import Docker from 'dockerode';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze, type Progress } from '../analysis/analyze.js';
-import { AnalysisCancelled, analyzeImage, type ImageAnalysisProgress } from '../analysis/analyze-image.js';
-import { dockerProfile } from '../analysis/policy/docker.js';
-import { programProfileName, programSyscalls } from '../analysis/policy/per-program.js';
+import type { Progress } from '../analysis/analyze.js';
+import type { ImageAnalysisProgress } from '../analysis/analyze-image.js';
+import { exportReport } from '../analysis/policy/exports.js';
+import { programProfileName } from '../analysis/policy/per-program.js';
+import { checkRequest } from '../analysis/request.js';
+import { runRequest } from '../analysis/run-request.js';
+import { checkRunSettings, type RunSettings } from '../analysis/profile/run-settings.js';
 import { checkProfile, verify } from '../analysis/verify/verify.js';
 import { inspectImage } from '../analysis/image/engine.js';
-import { InputError } from '../analysis/errors.js';
+import { AnalysisCancelled, InputError } from '../analysis/errors.js';
 import type { Report } from '../analysis/graph/report.js';
 import { cmdServe, SERVE_USAGE } from './serve.js';
 
+const SETTINGS_USAGE = '[--user U[:G]] [--group-add G]... [--tty] [--read-only] [--no-new-privileges] [--cap-add C]... [--cap-drop C]...';
+
 const USAGE = `usage:
-  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--profiles-dir DIR] [--cache-dir DIR] [--strict]
+  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--profiles-dir DIR] [--cache-dir DIR] [--strict] ${SETTINGS_USAGE}
       IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
       --profile: the container-wide policy; --profiles-dir: one narrower policy per program
+      --user ... --cap-drop: how the container will be run (as docker run takes them); the runtime's own syscalls depend on them
   confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
-  confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] -- WORKLOAD...
+  confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] ${SETTINGS_USAGE} -- WORKLOAD...
       exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 6: records were lost; 2: bad input
   ${SERVE_USAGE}
       the UI in a browser: 127.0.0.1 only, a token in the printed URL`;
@@ -79,6 +85,37 @@ function printSummary(r: Report): void {
   process.stdout.write(out.join('\n') + '\n');
 }
 
+/** The `docker run` settings flags analyze and verify share (the container runs as it will be run). */
+const SETTINGS_OPTIONS = {
+  user: { type: 'string' },
+  'group-add': { type: 'string', multiple: true },
+  tty: { type: 'boolean' },
+  'read-only': { type: 'boolean' },
+  'no-new-privileges': { type: 'boolean' },
+  'cap-add': { type: 'string', multiple: true },
+  'cap-drop': { type: 'string', multiple: true },
+} as const;
+
+function settingsFrom(v: { user?: string; 'group-add'?: string[]; tty?: boolean; 'read-only'?: boolean; 'no-new-privileges'?: boolean; 'cap-add'?: string[]; 'cap-drop'?: string[] }): RunSettings | undefined {
+  const s: RunSettings = {
+    ...(v.user !== undefined ? { user: v.user } : {}),
+    ...(v['group-add'] ? { groupAdd: v['group-add'] } : {}),
+    ...(v.tty ? { tty: true } : {}),
+    ...(v['read-only'] ? { readOnly: true } : {}),
+    ...(v['no-new-privileges'] ? { noNewPrivileges: true } : {}),
+    ...(v['cap-add'] ? { capAdd: v['cap-add'] } : {}),
+    ...(v['cap-drop'] ? { capDrop: v['cap-drop'] } : {}),
+  };
+  return Object.keys(s).length > 0 ? checkRunSettings(s) : undefined;
+}
+
+function numberFlag(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} takes a number (got ${v})`);
+  return n;
+}
+
 async function cmdAnalyze(argv: string[]): Promise<number> {
   let values;
   let positionals: string[];
@@ -99,6 +136,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
         'no-cache': { type: 'boolean' },
         workers: { type: 'string' },
         strict: { type: 'boolean' },
+        ...SETTINGS_OPTIONS,
       },
       strict: true,
     }));
@@ -109,51 +147,35 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   const image = positionals[0];
   if (image !== undefined && values.rootfs) throw new UsageError('give IMAGE or --rootfs, not both');
   if (image === undefined && !values.rootfs) throw new UsageError('give an IMAGE, or --rootfs DIR with --program');
-  for (const p of values.program ?? []) if (!p.startsWith('/')) throw new UsageError(`--program ${p}: give the absolute path inside the rootfs`);
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers takes a whole number');
+  if (values['no-cache'] && image !== undefined) throw new UsageError('--no-cache is for --rootfs analyses');
   const cacheRoot = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheDir();
+  // The same request, checked by the same validator, as the UI sends.
+  const request = checkRequest(
+    image !== undefined
+      ? { target: { kind: 'engine', image }, seconds: numberFlag(values.seconds, '--seconds'), programs: values.program, network: values.network, cmd: values.cmd, settings: settingsFrom(values) }
+      : { target: { kind: 'rootfs', rootfs: resolve(values.rootfs!), programs: values.program ?? [] }, seconds: numberFlag(values.seconds, '--seconds'), network: values.network, cmd: values.cmd, settings: settingsFrom(values) },
+  );
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
   let report: Report;
-  if (image !== undefined) {
-    const seconds = values.seconds !== undefined ? Number(values.seconds) : 30;
-    if (!(seconds > 0)) throw new UsageError('--seconds takes a positive number');
-    if (values.network !== undefined && values.network !== 'none' && values.network !== 'host') throw new UsageError('--network is none or host');
-    const abort = new AbortController();
-    const onSigint = (): void => abort.abort();
-    process.once('SIGINT', onSigint);
-    try {
-      report = await analyzeImage({
-        image,
-        cacheDir: cacheRoot,
-        seconds,
-        programs: values.program,
-        network: values.network as 'none' | 'host' | undefined,
-        cmd: values.cmd,
-        workers,
-        signal: abort.signal,
-        onProgress: imageProgressLine,
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  } else {
-    if (!values.program || values.program.length === 0) throw new UsageError('at least one --program is required with --rootfs');
-    report = await analyze({
-      rootfs: resolve(values.rootfs!),
-      programs: values.program,
-      cacheDir: values['no-cache'] ? undefined : join(cacheRoot, 'facts'),
-      workers,
-      onProgress: progressLine,
-    });
+  try {
+    report = await runRequest(request, { cacheDir: cacheRoot, noCache: values['no-cache'], workers, signal: abort.signal, onProgress: imageProgressLine });
+  } finally {
+    process.off('SIGINT', onSigint);
   }
+  if (abort.signal.aborted) throw new AnalysisCancelled();
+  const title = image ?? (values.program ?? []).join(' ');
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
-  if (values.profile) writeFileSync(values.profile, JSON.stringify(dockerProfile(report.syscalls), null, 2) + '\n');
+  if (values.profile) writeFileSync(values.profile, exportReport(report, { format: 'docker', title }).text);
   if (values['profiles-dir']) {
     // One narrower profile per analysed application (for containers that run one of them at a time).
     mkdirSync(values['profiles-dir'], { recursive: true });
     for (const p of report.programs) {
       if (p.error || p.objects.length === 0) continue;
-      writeFileSync(join(values['profiles-dir'], `${programProfileName(p.path)}.json`), JSON.stringify(dockerProfile(programSyscalls(report, p.path)), null, 2) + '\n');
+      writeFileSync(join(values['profiles-dir'], `${programProfileName(p.path)}.json`), exportReport(report, { format: 'docker', title, program: p.path }).text);
     }
   }
   printSummary(report);
@@ -178,12 +200,14 @@ async function cmdVerify(argv: string[]): Promise<number> {
         seconds: { type: 'string' },
         cmd: { type: 'string', multiple: true },
         json: { type: 'string' },
+        ...SETTINGS_OPTIONS,
       },
       strict: true,
     }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const settings = settingsFrom(values);
   if (positionals.length !== 1) throw new UsageError('verify takes one IMAGE (put the workload after --)');
   if (!values.profile) throw new UsageError('--profile FILE is required');
   if (values.network !== undefined && values.network !== 'none' && values.network !== 'host') throw new UsageError('--network is none or host');
@@ -217,6 +241,7 @@ async function cmdVerify(argv: string[]): Promise<number> {
       network: values.network as 'none' | 'host' | undefined,
       seconds,
       cmd: values.cmd,
+      settings,
       workload: workload.length > 0 ? workload : undefined,
       signal: abort.signal,
       onProgress: (w) => statusLine(w),

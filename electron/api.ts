@@ -4,6 +4,7 @@
 // cannot tell which transport it has. Types only, plus the method list transports validate against:
 // nothing here may import Node or Electron.
 import type { EdgeKind, PathStep, Report } from '../analysis/graph/report.js';
+import type { AnalysisRequest } from '../analysis/request.js';
 
 export type { EdgeKind, PathStep, Report };
 
@@ -25,22 +26,9 @@ export interface ImageInfo {
   created: string;
 }
 
-/** What to analyse. */
-export type AnalysisTarget =
-  | { kind: 'engine'; image: string }
-  /** A docker-save or OCI tarball, an OCI layout directory or a root filesystem directory. */
-  | { kind: 'path'; path: string }
-  /** Programs of the machine the service runs on (`--rootfs /`). */
-  | { kind: 'host'; programs: string[] };
-
-export interface AnalysisRequest {
-  target: AnalysisTarget;
-  /** Phase-1 window (default 30). */
-  seconds?: number;
-  /** Analyse exactly these programs (paths inside the image) and skip phase 1. */
-  programs?: string[];
-  network?: 'none' | 'host';
-}
+/** What to analyse, and how (one shape for the CLI and the UI, checked by analysis/request.ts). */
+export type { AnalysisRequest, AnalysisTarget } from '../analysis/request.js';
+export type { RunSettings } from '../analysis/profile/run-settings.js';
 
 /** Streamed while a job runs. */
 export interface JobProgress {

@@ -49,7 +49,7 @@ test('random bytes', () => {
   let x = 12345;
   for (let i = 0; i < bytes.length; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
   const root = rootfsWith({ 'bin/noise': bytes });
-  expectOneLineError(['analyze', '--rootfs', root, '--program', '/bin/noise'], /\/bin\/noise: not an ELF file/);
+  expectOneLineError(['analyze', '--rootfs', root, '--program', '/bin/noise'], /\/bin\/noise: not a program: neither an ELF file nor a #! script/);
 });
 
 test('non-x86-64 ELF says unsupported architecture', () => {

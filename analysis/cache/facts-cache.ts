@@ -1,10 +1,10 @@
 // Per-object facts cached on disk by the file's sha256: facts do not depend on the image, so a
 // second image shipping the same libc reuses them.
-import { createHash, randomBytes } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FACTS_VERSION, type ObjectFacts } from '../program/facts.js';
+import { writeAtomic } from './atomic-write.js';
 
 /** sha256 of a file's bytes, hex. */
 export function sha256(bytes: Uint8Array): string {
@@ -14,9 +14,9 @@ export function sha256(bytes: Uint8Array): string {
 /** A directory of `<sha256>.json` facts files; undefined dir = no caching. */
 export class FactsCache {
   hits = 0;
-  constructor(readonly dir: string | undefined) {
-    if (dir) mkdirSync(dir, { recursive: true });
-  }
+  /** Why the last write failed (the cache is read-only, full ...); the analysis goes on without it. */
+  writeError: string | undefined;
+  constructor(readonly dir: string | undefined) {}
 
   /** Cached facts for this hash, if present and written by this analysis version. */
   get(hash: string): ObjectFacts | undefined {
@@ -31,13 +31,10 @@ export class FactsCache {
     }
   }
 
-  /** Stores facts atomically (write then rename), so a crash never leaves a half file. */
-  put(facts: ObjectFacts): void {
-    if (!this.dir) return;
-    const file = join(this.dir, `${facts.sha256}.json`);
-    // Unique per writer: worker threads of one process may write the same object at once.
-    const tmp = `${file}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, JSON.stringify(facts));
-    renameSync(tmp, file);
+  /** Stores facts atomically (write then rename), so a crash never leaves a half file; returns why it could not. */
+  put(facts: ObjectFacts): string | undefined {
+    if (!this.dir || this.writeError) return this.writeError;
+    this.writeError = writeAtomic(join(this.dir, `${facts.sha256}.json`), JSON.stringify(facts));
+    return this.writeError;
   }
 }

@@ -2,17 +2,16 @@
 import { parentPort } from 'node:worker_threads';
 import { parseElf } from '../elf/read.js';
 import { analyzeObject } from '../program/analyze-object.js';
-import { InputError } from '../errors.js';
 import { FactsCache } from './facts-cache.js';
+import { workerFailure } from './worker-failure.js';
 
 parentPort!.on('message', (m: { cacheDir?: string; bytes: Uint8Array; hash: string; displayPath: string }) => {
   try {
     const facts = analyzeObject(parseElf(m.bytes, m.displayPath), m.hash);
     // Serialising for the cache here keeps that work off the main thread.
-    new FactsCache(m.cacheDir).put(facts);
-    parentPort!.postMessage({ facts });
+    const cacheError = new FactsCache(m.cacheDir).put(facts);
+    parentPort!.postMessage({ facts, ...(cacheError ? { cacheError } : {}) });
   } catch (e) {
-    const err = e as Error;
-    parentPort!.postMessage({ error: err.message, file: e instanceof InputError ? e.file : m.displayPath, problem: e instanceof InputError ? e.problem : err.message });
+    parentPort!.postMessage({ failure: workerFailure(e, m.displayPath) });
   }
 });

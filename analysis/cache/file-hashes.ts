@@ -1,9 +1,9 @@
 // sha256 of files, remembered by their stat identity (device, inode, size, mtime, ctime) in one
 // small JSON file in the cache directory, the way git's index and ccache avoid re-reading files: a
 // file that changes changes its stat, so it is hashed again.
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { threadId } from 'node:worker_threads';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { writeAtomic } from './atomic-write.js';
 
 /** sha256 of bytes, hex. */
 export function sha256(bytes: Uint8Array): string {
@@ -77,13 +77,7 @@ export class FileHashes {
   /** Writes the memo (atomically) when it learnt something. */
   save(): void {
     if (!this.file || !this.dirty) return;
-    const tmp = `${this.file}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      writeFileSync(tmp, JSON.stringify({ format: FORMAT, entries: [...this.entries].map(([p, e]) => [p, e.id, e.sha256]) }));
-      renameSync(tmp, this.file);
-      this.dirty = false;
-    } catch {
-      // A read-only cache directory only costs re-hashing next time.
-    }
+    // A read-only cache directory only costs re-hashing next time.
+    if (writeAtomic(this.file, JSON.stringify({ format: FORMAT, entries: [...this.entries].map(([p, e]) => [p, e.id, e.sha256]) })) === undefined) this.dirty = false;
   }
 }

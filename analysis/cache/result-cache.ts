@@ -4,10 +4,9 @@
 // sha256 of every object loaded (dlopen'ed ones too), the contents of every configuration file
 // read (ld.so.conf and its includes, nsswitch.conf) and the outcome of every path the library
 // search tried, found or not, so a library appearing earlier in the search path is seen.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { randomBytes } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
+import { writeAtomic } from './atomic-write.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probesHold, type Probe } from '../link/probe.js';
@@ -95,14 +94,10 @@ export class ResultCache<T> {
   }
 
   /** Stores a result with the observations it was computed from (atomically: write, then rename). */
-  put(key: ResultKey, probes: readonly Probe[], result: T): void {
-    if (!this.dir) return;
+  put(key: ResultKey, probes: readonly Probe[], result: T): string | undefined {
+    if (!this.dir) return undefined;
     const engine = engineVersion();
-    mkdirSync(this.dir, { recursive: true });
-    const file = this.fileOf(engine, key);
-    const tmp = `${file}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`;
     const entry: Entry<T> = { engine, key, probes: [...probes], result };
-    writeFileSync(tmp, JSON.stringify(entry));
-    renameSync(tmp, file);
+    return writeAtomic(this.fileOf(engine, key), JSON.stringify(entry));
   }
 }

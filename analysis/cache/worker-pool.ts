@@ -2,13 +2,17 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ObjectFacts } from '../program/facts.js';
+import { failureError, type WorkerFailure } from './worker-failure.js';
+import { LIMITS, LimitError, MiB } from '../limits/limits.js';
+
+const WORKER_HEAP_MB = LIMITS.workerHeapBytes / MiB;
 
 interface Job {
   cacheDir: string | undefined;
   bytes: Uint8Array;
   hash: string;
   displayPath: string;
-  resolve: (f: ObjectFacts) => void;
+  resolve: (f: ObjectFacts, cacheError?: string) => void;
   reject: (e: Error) => void;
 }
 
@@ -18,33 +22,49 @@ export class FactsPool {
   private readonly all: Worker[] = [];
   private readonly queue: Job[] = [];
   private readonly busy = new Map<Worker, Job>();
+  private closed = false;
 
   constructor(size = Math.max(1, Math.min(4, availableParallelism()))) {
-    const url = new URL('./facts-worker.js', import.meta.url);
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(url);
-      w.on('message', (m: { facts?: ObjectFacts; error?: string; problem?: string; file?: string }) => {
-        const job = this.busy.get(w)!;
-        this.busy.delete(w);
-        if (m.facts) job.resolve(m.facts);
-        else job.reject(Object.assign(new Error(m.error ?? 'worker failed'), { file: m.file, problem: m.problem }));
-        this.idle.push(w);
-        this.pump();
-      });
-      w.on('error', (e) => {
-        const job = this.busy.get(w);
-        this.busy.delete(w);
-        job?.reject(e);
-      });
-      this.all.push(w);
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    // The heap cap turns runaway memory on hostile input into this worker's error, not the process's death.
+    const w = new Worker(new URL('./facts-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    w.on('message', (m: { facts?: ObjectFacts; cacheError?: string; failure?: WorkerFailure }) => {
+      const job = this.busy.get(w)!;
+      this.busy.delete(w);
+      if (m.facts) job.resolve(m.facts, m.cacheError);
+      else job.reject(failureError(m.failure ?? { kind: 'internal', file: job.displayPath, message: 'the worker failed without saying why' }));
       this.idle.push(w);
-    }
+      this.pump();
+    });
+    // A worker that dies (its heap cap hit on hostile input, a crash) fails its job; a fresh one takes its place.
+    w.on('error', (e) => {
+      const job = this.busy.get(w);
+      this.busy.delete(w);
+      this.all.splice(this.all.indexOf(w), 1);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (job) {
+        job.reject(
+          code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new LimitError(job.displayPath, 'workerHeapBytes', 'the analysis of this object ran out of its memory')
+            : failureError({ kind: 'internal', file: job.displayPath, message: e.message }),
+        );
+      }
+      if (!this.closed) {
+        this.spawn();
+        this.pump();
+      }
+    });
+    this.all.push(w);
+    this.idle.push(w);
   }
 
   /** Computes the facts of one file from its bytes (copied to the worker, not re-read); the worker stores them in `cacheDir`. */
-  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string): Promise<ObjectFacts> {
+  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string): Promise<{ facts: ObjectFacts; cacheError?: string }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ cacheDir, bytes, hash, displayPath, resolve, reject });
+      this.queue.push({ cacheDir, bytes, hash, displayPath, resolve: (facts, cacheError) => resolve({ facts, cacheError }), reject });
       this.pump();
     });
   }
@@ -60,6 +80,7 @@ export class FactsPool {
 
   /** Stops every worker. */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.all.map((w) => w.terminate()));
   }
 }

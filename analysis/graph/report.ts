@@ -73,6 +73,8 @@ export interface RuntimeSummary {
   runtime: string;
   version: string;
   kernel: string;
+  /** What it was measured under (the image's user, tty, capabilities ...): a container run otherwise may need more. */
+  settings?: string;
   syscalls: { nr: number; name: string }[];
   runs: number;
   source: string;

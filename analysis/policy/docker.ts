@@ -2,6 +2,8 @@
 import type { SyscallEntry } from '../graph/report.js';
 
 export interface DockerProfile {
+  /** Why the file is not a container policy, when it is not one (exports.ts scopeNotice). */
+  comment?: string;
   defaultAction: 'SCMP_ACT_ERRNO';
   defaultErrnoRet: number;
   architectures: string[];

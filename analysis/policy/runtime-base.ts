@@ -1,7 +1,10 @@
 // Design rule 6: the container runtime (runc, crun) runs code after installing the seccomp filter
 // and before exec'ing the entrypoint. Those syscalls belong in every container-wide policy; they are
-// measured on the user's engine (a probe container under SCMP_ACT_LOG, its audit records read back),
-// and cached per runtime version.
+// measured on the user's engine (a probe container under SCMP_ACT_LOG, its audit records read back)
+// with the analysed image's run settings (user, groups, capabilities, no-new-privileges, read-only
+// rootfs, tty: each changes runc's path, see profile/run-settings.ts), and cached per runtime
+// version, kernel and settings.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +13,42 @@ import { openAuditSource, type AuditSource } from '../audit/source.js';
 import type { SeccompRecord } from '../audit/records.js';
 import { InputError } from '../errors.js';
 import { ensureProbeImage, PROBE_COMM, PROBE_SYSCALL } from './probe-image.js';
+import { containerSettings, securityOpts, type RunSettings } from '../profile/run-settings.js';
+import type { ResolvedUser } from '../image/users.js';
+
+/** What the base set is measured under: the image's user resolved to numbers, and the other run settings. */
+export interface ProbeSettings extends Omit<RunSettings, 'user' | 'groupAdd'> {
+  user: ResolvedUser;
+}
+
+/** The default: root, no tty, Docker's default capabilities, privileges can be gained. */
+export const ROOT_SETTINGS: ProbeSettings = { user: { uid: 0, gid: 0, groups: [] } };
+
+/** The settings in a canonical form: equal settings give equal keys (the cache's file name). */
+function settingsKey(s: ProbeSettings): string {
+  const canon = {
+    uid: s.user.uid,
+    gid: s.user.gid,
+    groups: [...s.user.groups].sort((a, b) => a - b),
+    tty: s.tty === true,
+    readOnly: s.readOnly === true,
+    noNewPrivileges: s.noNewPrivileges === true,
+    capAdd: [...(s.capAdd ?? [])].map((c) => c.toUpperCase().replace(/^CAP_/, '')).sort(),
+    capDrop: [...(s.capDrop ?? [])].map((c) => c.toUpperCase().replace(/^CAP_/, '')).sort(),
+  };
+  return JSON.stringify(canon);
+}
+
+/** The settings as a short phrase for reports ("uid 999 gid 999 groups 106, no-new-privileges"). */
+export function describeSettings(s: ProbeSettings): string {
+  const parts = [`uid ${s.user.uid} gid ${s.user.gid}${s.user.groups.length ? ` groups ${s.user.groups.join(',')}` : ''}`];
+  if (s.tty) parts.push('tty');
+  if (s.readOnly) parts.push('read-only rootfs');
+  if (s.noNewPrivileges) parts.push('no-new-privileges');
+  if (s.capAdd?.length) parts.push(`cap-add ${s.capAdd.join(',')}`);
+  if (s.capDrop?.length) parts.push(`cap-drop ${s.capDrop.join(',')}`);
+  return parts.join(', ');
+}
 
 /** The runtime base set of one engine. */
 export interface RuntimeBase {
@@ -17,6 +56,8 @@ export interface RuntimeBase {
   version: string;
   kernel: string;
   syscalls: number[];
+  /** describeSettings() of what it was measured under. */
+  settings: string;
   measuredAt: string;
   runs: number;
   source: 'auditd' | 'kmsg';
@@ -31,11 +72,13 @@ export async function runtimeIdentity(docker: Docker): Promise<{ runtime: string
   return { runtime, version: comp?.Version ?? info.RuncCommit?.ID ?? 'unknown' };
 }
 
-/** The base set for the engine's runtime: from the cache, or measured now (`runs` probe containers). */
-export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs?: number; refresh?: boolean } = {}): Promise<RuntimeBase & { cached: boolean }> {
+/** The base set for the engine's runtime under `settings`: from the cache, or measured now (`runs` probe containers). */
+export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs?: number; refresh?: boolean; settings?: ProbeSettings } = {}): Promise<RuntimeBase & { cached: boolean }> {
   const id = await runtimeIdentity(docker);
   const kernel = release();
-  const file = join(cacheDir, 'runtime', `${id.runtime}-${id.version}-${kernel}.json`.replace(/[^\w.+-]/g, '_'));
+  const settings = opts.settings ?? ROOT_SETTINGS;
+  const key = createHash('sha256').update(settingsKey(settings)).digest('hex').slice(0, 16);
+  const file = join(cacheDir, 'runtime', `${id.runtime}-${id.version}-${kernel}-${key}.json`.replace(/[^\w.+-]/g, '_'));
   if (!opts.refresh) {
     try {
       const cached = JSON.parse(readFileSync(file, 'utf8')) as RuntimeBase;
@@ -44,8 +87,8 @@ export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs
       // not measured yet
     }
   }
-  const base = await measureRuntimeBase(docker, opts.runs ?? 3);
-  const result: RuntimeBase = { ...id, kernel, ...base, measuredAt: new Date().toISOString() };
+  const base = await measureRuntimeBase(docker, opts.runs ?? 3, settings);
+  const result: RuntimeBase = { ...id, kernel, ...base, settings: describeSettings(settings), measuredAt: new Date().toISOString() };
   mkdirSync(join(cacheDir, 'runtime'), { recursive: true });
   writeFileSync(file + '.tmp', JSON.stringify(result, null, 2) + '\n');
   renameSync(file + '.tmp', file);
@@ -53,7 +96,7 @@ export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs
 }
 
 /** Runs the probe `runs` times under a log-everything profile; the union of what its init did before exec. */
-export async function measureRuntimeBase(docker: Docker, runs: number): Promise<{ syscalls: number[]; runs: number; source: 'auditd' | 'kmsg' }> {
+export async function measureRuntimeBase(docker: Docker, runs: number, settings: ProbeSettings = ROOT_SETTINGS): Promise<{ syscalls: number[]; runs: number; source: 'auditd' | 'kmsg' }> {
   const image = await ensureProbeImage(docker);
   const all = new Set<number>();
   let kind: 'auditd' | 'kmsg' = 'kmsg';
@@ -62,7 +105,7 @@ export async function measureRuntimeBase(docker: Docker, runs: number): Promise<
       const src = openAuditSource();
       kind = src.kind;
       try {
-        for (const nr of await probeOnce(docker, image, src)) all.add(nr);
+        for (const nr of await probeOnce(docker, image, src, settings)) all.add(nr);
       } finally {
         src.close();
       }
@@ -77,7 +120,7 @@ export async function measureRuntimeBase(docker: Docker, runs: number): Promise<
 export async function auditCanary(docker: Docker, src: AuditSource): Promise<void> {
   const image = await ensureProbeImage(docker);
   try {
-    await probeOnce(docker, image, src);
+    await probeOnce(docker, image, src, ROOT_SETTINGS);
   } finally {
     await docker.getImage(image).remove({ force: true }).catch(() => undefined);
   }
@@ -86,13 +129,17 @@ export async function auditCanary(docker: Docker, src: AuditSource): Promise<voi
 /** The log-everything profile: an empty allow list over SCMP_ACT_LOG. */
 export const LOG_ALL_PROFILE = { defaultAction: 'SCMP_ACT_LOG', architectures: ['SCMP_ARCH_X86_64'], syscalls: [] };
 
-async function probeOnce(docker: Docker, image: string, src: AuditSource): Promise<number[]> {
+async function probeOnce(docker: Docker, image: string, src: AuditSource, settings: ProbeSettings): Promise<number[]> {
+  // Numbers, not names: the probe image has no /etc/passwd, and the engine then takes them as given
+  // (the supplementary groups the image's /etc/group adds were resolved into `groups`).
+  const { top, host } = containerSettings({ ...settings, user: `${settings.user.uid}:${settings.user.gid}`, groupAdd: settings.user.groups.map(String) });
   const container = await docker.createContainer({
+    ...top,
     Image: image,
     name: `confine-runtime-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     Labels: { confine: 'runtime-probe' },
     NetworkDisabled: true,
-    HostConfig: { NetworkMode: 'none', SecurityOpt: [`seccomp=${JSON.stringify(LOG_ALL_PROFILE)}`] },
+    HostConfig: { ...host, NetworkMode: 'none', SecurityOpt: securityOpts({ noNewPrivileges: settings.noNewPrivileges }, LOG_ALL_PROFILE) },
   });
   const records: SeccompRecord[] = [];
   try {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { engineError, inspectImage } from '../image/engine.js';
+import { containerSettings, securityOpts, type RunSettings } from './run-settings.js';
 
 /** The label on every phase-1 container, to find leftovers: `docker ps -a --filter label=confine=phase1`. */
 export const PHASE1_LABEL = { confine: 'phase1' };
@@ -15,21 +16,28 @@ export async function checkImage(docker: Docker, image: string): Promise<void> {
 }
 
 /** Creates (does not start) the phase-1 container. */
-export async function createPhase1Container(docker: Docker, image: string, network: 'none' | 'host', cmd?: string[], seccompProfile?: object): Promise<Docker.Container> {
+export async function createPhase1Container(
+  docker: Docker,
+  image: string,
+  network: 'none' | 'host',
+  opts: { cmd?: string[]; settings?: RunSettings; seccompProfile?: object } = {},
+): Promise<Docker.Container> {
+  const { cmd, seccompProfile } = opts;
+  const { top, host } = containerSettings(opts.settings ?? {});
   try {
     return await docker.createContainer({
+      ...top,
       name: `confine-phase1-${randomBytes(6).toString('hex')}`,
       Image: image,
       ...(cmd ? { Cmd: cmd } : {}),
       // The owner pid tells leftovers of a dead recorder (and concurrent recorders) apart.
       Labels: { ...PHASE1_LABEL, [PHASE1_OWNER_LABEL]: String(process.pid) },
-      Tty: false,
       AttachStdin: false,
       AttachStdout: false,
       AttachStderr: false,
       OpenStdin: false,
       // The engine takes the profile's JSON text itself (the CLI reads the file and sends that).
-      HostConfig: { NetworkMode: network, AutoRemove: false, ...(seccompProfile ? { SecurityOpt: [`seccomp=${JSON.stringify(seccompProfile)}`] } : {}) },
+      HostConfig: { ...host, NetworkMode: network, AutoRemove: false, SecurityOpt: securityOpts(opts.settings ?? {}, seccompProfile) },
     });
   } catch (e) {
     throw await engineError(docker, e, image);

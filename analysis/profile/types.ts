@@ -1,5 +1,6 @@
 // The public shapes of phase 1 (what runs inside a container).
 import type Docker from 'dockerode';
+import type { RunSettings } from './run-settings.js';
 
 /** What to record and for how long. */
 export interface RecordOptions {
@@ -13,6 +14,8 @@ export interface RecordOptions {
   network?: 'none' | 'host';
   /** Overrides the image's CMD (the entrypoint stays). */
   cmd?: string[];
+  /** How the container is run (user, tty, capabilities ...): the same as the policy is measured for. */
+  settings?: RunSettings;
   /** Ctrl-C / UI cancel: stops early, cleans up, returns what was recorded. */
   signal?: AbortSignal;
   /** Progress, a few times a second while recording. */

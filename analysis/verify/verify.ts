@@ -9,6 +9,18 @@ import { recordContainer } from '../profile/index.js';
 import { auditCanary } from '../policy/runtime-base.js';
 import { syscallName } from '../x86_64/syscall-table.js';
 import { InputError } from '../errors.js';
+import type { RunSettings } from '../profile/run-settings.js';
+
+/**
+ * The task names the container runtime's own init carries until it execs the entrypoint (runc's
+ * `runc:[2:INIT]`, crun's `crun`): its records belong to the runtime base set, not to a program,
+ * although the audit record's exe ("/", or the runtime's binary) says nothing useful.
+ */
+export function runtimeTask(comm: string): string | undefined {
+  if (/^runc:\[\d:[A-Z]+\]$/.test(comm)) return `runtime (runc, ${comm})`;
+  if (comm === 'crun') return 'runtime (crun)';
+  return undefined;
+}
 
 /** A Docker seccomp profile as read from JSON (only what verify looks at is typed). */
 export interface SeccompProfileJson {
@@ -29,6 +41,8 @@ export interface VerifyOptions {
   /** The container runs at least this long (default 5 s), and until the workload ends. */
   seconds?: number;
   cmd?: string[];
+  /** How the container is run: as analysed (the same user, tty, capabilities ...). */
+  settings?: RunSettings;
   /** A command run on the host once the container is up. */
   workload?: string[];
   /** Time allowed for the workload (default 600 s). */
@@ -97,6 +111,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
         seconds: opts.seconds ?? 5,
         network: opts.network,
         cmd: opts.cmd,
+        settings: opts.settings,
         signal: opts.signal,
         seccompProfile: loggingProfile(opts.profile),
         whileRunning: opts.workload
@@ -129,7 +144,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     for (const r of mine) {
       if (r.arch !== AUDIT_ARCH_X86_64) warnings.push(`a ${r.arch} syscall ${r.syscall} by ${r.comm} (foreign architecture)`);
       // The audit record names the executable as the process sees it; exec events fill in when it does not.
-      const program = r.exe && r.exe !== '/' ? r.exe : (execOf.get(r.pid) ?? r.comm);
+      const program = runtimeTask(r.comm) ?? (r.exe && r.exe !== '/' ? r.exe : (execOf.get(r.pid) ?? r.comm));
       const key = `${r.syscall} ${program}`;
       const d = byKey.get(key);
       if (d) d.count++;

@@ -7,8 +7,8 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Docker from 'dockerode';
-import { analyze } from '../../analysis/analyze.js';
-import { analyzeImage } from '../../analysis/analyze-image.js';
+import { runRequest } from '../../analysis/run-request.js';
+import { AnalysisCancelled, InputError } from '../../analysis/errors.js';
 import { callGraphData, type CallGraphData } from '../../analysis/graph/graph-data.js';
 import type { Report } from '../../analysis/graph/report.js';
 import type { AnalysisRequest, ReportMeta } from '../api.js';
@@ -25,7 +25,7 @@ export interface WorkerInput {
 export type WorkerMessage =
   | { type: 'progress'; phase: string; file?: string; done?: number; total?: number }
   | { type: 'done'; reportId: string }
-  | { type: 'error'; message: string }
+  | { type: 'error'; kind: 'input' | 'internal'; message: string }
   | { type: 'cancelled' };
 
 /** The file every report directory holds for the listing (written last). */
@@ -74,42 +74,26 @@ async function run(input: WorkerInput, port: NonNullable<typeof parentPort>): Pr
   const req = input.request;
   let report: Report;
   try {
-    if (req.target.kind === 'host') {
-      report = await analyze({
-        rootfs: '/',
-        programs: req.target.programs,
-        cacheDir: join(input.cacheDir, 'facts'),
-        keepGoing: true,
-        onGraph,
-        onProgress: (p) => {
-          if (p.phase !== 'done') progress(p.phase, p.file, p.done, p.total);
-        },
-      });
-    } else {
-      const image = req.target.kind === 'engine' ? req.target.image : req.target.path;
-      report = await analyzeImage({
-        image,
-        cacheDir: input.cacheDir,
-        docker: input.docker ? new Docker(input.docker) : undefined,
-        seconds: req.seconds,
-        programs: req.programs,
-        network: req.network,
-        signal: abort.signal,
-        onGraph,
-        onProgress: (p) => {
-          if (p.phase === 'analysis' && p.analysis) {
-            if (p.analysis.phase !== 'done') progress(p.analysis.phase, p.analysis.file, p.analysis.done, p.analysis.total);
-          } else if (p.phase !== 'done') progress(p.phase, p.detail, p.done, p.total);
-        },
-      });
-    }
+    report = await runRequest(req, {
+      cacheDir: input.cacheDir,
+      docker: input.docker ? new Docker(input.docker) : undefined,
+      signal: abort.signal,
+      onGraph,
+      onProgress: (p) => {
+        if (p.phase === 'analysis' && p.analysis) {
+          if (p.analysis.phase !== 'done') progress(p.analysis.phase, p.analysis.file, p.analysis.done, p.analysis.total);
+        } else if (p.phase !== 'done') progress(p.phase, p.detail, p.done, p.total);
+      },
+    });
     if (abort.signal.aborted) throw new Cancelled('cancelled');
   } catch (e) {
-    if (e instanceof Cancelled || abort.signal.aborted) {
+    if (e instanceof Cancelled || e instanceof AnalysisCancelled || abort.signal.aborted) {
       send({ type: 'cancelled' });
       return;
     }
-    send({ type: 'error', message: (e as Error).message ?? String(e) });
+    // Bad input is shown as the CLI shows it (one line); a defect of ours says so.
+    if (e instanceof InputError) send({ type: 'error', kind: 'input', message: e.message.split('\n')[0] });
+    else send({ type: 'error', kind: 'internal', message: `internal error: ${(e as Error).message ?? String(e)}` });
     return;
   }
   const meta: ReportMeta = {
@@ -129,7 +113,7 @@ async function run(input: WorkerInput, port: NonNullable<typeof parentPort>): Pr
     renameSync(tmp, join(input.reportsDir, input.reportId));
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    send({ type: 'error', message: `cannot store the report: ${(e as Error).message}` });
+    send({ type: 'error', kind: 'internal', message: `cannot store the report: ${(e as Error).message}` });
     return;
   }
   send({ type: 'progress', phase: 'done', done: 1, total: 1 });
@@ -141,7 +125,7 @@ if (parentPort && workerData && (workerData as { reportId?: unknown }).reportId)
   run(workerData as WorkerInput, port).then(
     () => port.close(),
     (e: unknown) => {
-      port.postMessage({ type: 'error', message: (e as Error)?.message ?? String(e) } satisfies WorkerMessage);
+      port.postMessage({ type: 'error', kind: 'internal', message: `internal error: ${(e as Error)?.message ?? String(e)}` } satisfies WorkerMessage);
       port.close();
     },
   );

@@ -23,43 +23,6 @@ interface Job {
 
 export type Emit = <E extends keyof ConfineEvents>(event: E, data: ConfineEvents[E]) => void;
 
-/** Checks an AnalysisRequest that came over a transport (plain JSON from the UI). */
-export function checkRequest(req: unknown): AnalysisRequest {
-  const r = req as Partial<AnalysisRequest> | null;
-  if (!r || typeof r !== 'object' || !r.target || typeof r.target !== 'object') throw new Error('an analysis needs a target');
-  const t = r.target;
-  const absolute = (p: unknown, what: string): string => {
-    if (typeof p !== 'string' || !p.startsWith('/')) throw new Error(`${what} must be an absolute path (got ${JSON.stringify(p)})`);
-    return p;
-  };
-  let target: AnalysisRequest['target'];
-  if (t.kind === 'engine') {
-    if (typeof t.image !== 'string' || t.image.trim() === '') throw new Error('name the image to analyse');
-    target = { kind: 'engine', image: t.image.trim() };
-  } else if (t.kind === 'path') {
-    target = { kind: 'path', path: absolute(t.path, 'the image path') };
-  } else if (t.kind === 'host') {
-    if (!Array.isArray(t.programs) || t.programs.length === 0) throw new Error('name at least one program of this machine to analyse');
-    target = { kind: 'host', programs: t.programs.map((p) => absolute(p, 'a program')) };
-  } else {
-    throw new Error('the target kind is engine, path or host');
-  }
-  const out: AnalysisRequest = { target };
-  if (r.seconds !== undefined) {
-    if (typeof r.seconds !== 'number' || !(r.seconds > 0) || r.seconds > 3600) throw new Error('the phase-1 window is between 0 and 3600 seconds');
-    out.seconds = r.seconds;
-  }
-  if (r.programs !== undefined) {
-    if (!Array.isArray(r.programs)) throw new Error('programs is a list of paths');
-    if (r.programs.length > 0) out.programs = r.programs.map((p) => absolute(p, 'a program'));
-  }
-  if (r.network !== undefined) {
-    if (r.network !== 'none' && r.network !== 'host') throw new Error('network is none or host');
-    out.network = r.network;
-  }
-  return out;
-}
-
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
 
