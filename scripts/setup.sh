@@ -11,7 +11,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   # pipeline and its test images; Chromium for the UI's end-to-end tests.
   apt-get install -y -qq --no-install-recommends \
     gcc libc6-dev binutils strace linux-libc-dev file musl-tools patchelf golang-go golang-golang-x-sys-dev \
-    nginx redis-server redis-tools curl openssl python3 openssh-server openssh-client \
+    nginx redis-server redis-tools postgresql-client curl openssl python3 openssh-server openssh-client \
     restic busybox-static tini \
     tar gzip xz-utils findutils bash coreutils procps ca-certificates \
     docker.io debootstrap chromium >/dev/null

@@ -11,6 +11,7 @@ export const TEST_IMAGES = {
   go: 'confine-test/go:latest',
   static: 'confine-test/static:latest',
   alpine: 'confine-test/alpine:latest',
+  postgres: 'confine-test/postgres:latest',
 };
 
 /** Why container tests cannot run here, or undefined when the engine and the test images are there. */
