@@ -16,7 +16,11 @@ export function writeAtomic(file: string, data: string | Uint8Array): string | u
     renameSync(tmp, file);
     return undefined;
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was created (the directory itself cannot hold files).
+    }
     return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
 }

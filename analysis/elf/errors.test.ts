@@ -1,5 +1,6 @@
 // Bad and unsupported inputs, each built from a real file's bytes, must give an ElfError with a clear problem.
 import { test, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,13 @@ test('empty file', () => {
 test('missing file and directory report the OS reason under the display path', () => {
   const e = rejects(() => readElfFile(join(dir, 'nope'), '/rootfs/nope'), /no such file or directory \(ENOENT\)/, '/rootfs/nope');
   assert.ok(!e.message.includes(dir), 'the host path stays out of the message');
-  rejects(() => readElfFile(dir), /illegal operation on a directory \(EISDIR\)/, dir);
+  rejects(() => readElfFile(dir), /a directory, not a regular file/, dir);
+});
+
+test('a FIFO is refused without blocking: nothing writes to it, and a blocking read would hang forever', () => {
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  rejects(() => readElfFile(fifo, '/rootfs/fifo'), /a FIFO, not a regular file/, '/rootfs/fifo');
 });
 
 test('first 100 bytes of /usr/bin/true: program header table truncated', () => {

@@ -98,6 +98,22 @@ interface MemoryIndex {
 
 const cache = new WeakMap<ElfFile, MemoryIndex>();
 
+/**
+ * Overlapping ranges merged into one (touching ones stay apart: .plt and .text are two ranges). A
+ * real object's executable sections never overlap; a hostile one repeats one thousands of times,
+ * and every walk over the ranges would then redo the same bytes once per copy.
+ */
+function unionOfOverlaps(ranges: AddressRange[]): AddressRange[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: AddressRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start < last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
 function memoryIndex(elf: ElfFile): MemoryIndex {
   let m = cache.get(elf);
   if (m) return m;
@@ -121,7 +137,7 @@ function memoryIndex(elf: ElfFile): MemoryIndex {
   m = {
     map: new AddressMap(elf.segments, elf.bytes.length),
     sections: new RangeIndex(sectionRanges),
-    exec: new RangeIndex(execRanges),
+    exec: new RangeIndex(unionOfOverlaps(execRanges)),
     view: new DataView(elf.bytes.buffer, elf.bytes.byteOffset, elf.bytes.byteLength),
   };
   cache.set(elf, m);

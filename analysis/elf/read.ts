@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { readRegular, UnreadableFile } from '../limits/regular-file.js';
+import { LIMITS, within } from '../limits/limits.js';
 import { readLeb128 } from './leb128.js';
 import { AddressMap } from './memory.js';
 import {
@@ -298,6 +300,12 @@ function readSections(input: Input, h: Header): ElfSection[] {
       entsize: input.u64(o + 56, 'sh_entsize'),
     };
     if (s.type !== SHT_NULL && s.type !== SHT_NOBITS) input.need(s.offset, s.size, `section ${i} contents`);
+    // An inactive (SHT_NULL) header describes nothing (gABI): whatever extent it claims is not
+    // checked, so it is dropped here rather than read by a lookup by name or address later.
+    if (s.type === SHT_NULL) {
+      s.size = 0;
+      s.flags = 0;
+    }
     sections.push(s);
   }
   if (shstrndx !== 0) {
@@ -613,6 +621,7 @@ function readRela(ctx: Ctx, table: Extent, name: ElfRelocation['table'], out: El
   const input: Input = ctx.input;
   const n = Math.floor(table.size / RELA_SIZE);
   input.need(table.offset, n * RELA_SIZE, `${name} relocation table`);
+  within(input.path, 'relocations', out.length + n, `${(out.length + n).toLocaleString('en-US')} relocation entries`);
   const skipFrom = skip ? skip.offset : Infinity;
   const skipTo = skip ? skip.offset + skip.size : -Infinity;
   const base = input.bytes.byteOffset + table.offset;
@@ -662,6 +671,7 @@ function readRelr(ctx: Ctx, table: Extent, out: ElfRelocation[]): void {
   const limit = out.length + Math.floor(input.length / 8);
   const emit = (addr: number): void => {
     if (out.length >= limit) return input.fail(entryAt, 'RELR table expands to more relocations than the file has words');
+    if (out.length >= LIMITS.relocations) within(input.path, 'relocations', out.length + 1, 'RELR relocation entries');
     const off = map.offsetOf(addr, 8);
     if (off === undefined) return input.fail(entryAt, `RELR target ${hex(addr)} is not backed by file data`);
     out.push({
@@ -712,12 +722,18 @@ function readRelocations(ctx: Ctx): ElfRelocation[] {
     return out;
   }
   // Static executables have no dynamic section but still carry IRELATIVE relocations in .rela.plt.
-  for (const s of ctx.sections) {
-    if (!(s.flags & SHF_ALLOC)) continue;
-    if (s.type === SHT_RELA) readRela(ctx, s, s.name === '.rela.plt' ? 'rela.plt' : 'rela.dyn', out);
-  }
-  for (const s of ctx.sections) {
-    if (s.flags & SHF_ALLOC && s.type === SHT_RELR) readRelr(ctx, s, out);
+  // Section headers may overlap (a hostile file repeats one table thousands of times): each byte
+  // of the file is read as a relocation once. Taken in order of their start, the part of a table
+  // below the furthest end so far is inside one earlier table, so skipping it loses nothing.
+  const tables = ctx.sections.filter((s) => s.flags & SHF_ALLOC && (s.type === SHT_RELA || s.type === SHT_RELR)).sort((a, b) => a.offset - b.offset || b.size - a.size);
+  let coveredTo = -Infinity;
+  for (const s of tables) {
+    const end = s.offset + s.size;
+    if (end <= coveredTo) continue;
+    const skip = s.offset < coveredTo ? { offset: s.offset, size: coveredTo - s.offset } : undefined;
+    if (s.type === SHT_RELA) readRela(ctx, s, s.name === '.rela.plt' ? 'rela.plt' : 'rela.dyn', out, skip);
+    else if (!skip) readRelr(ctx, s, out);
+    coveredTo = Math.max(coveredTo, end);
   }
   return out;
 }
@@ -1144,6 +1160,7 @@ function parse(input: Input): ElfFile {
     const e = ctx.dyn.first.get(tag);
     return e ? dynString(ctx, e, what) : undefined;
   };
+  within(ctx.input.path, 'neededEntries', ctx.dyn.needed.length, `${ctx.dyn.needed.length.toLocaleString('en-US')} DT_NEEDED entries`);
   const needed = ctx.dyn.needed.map((e) => dynString(ctx, e, 'DT_NEEDED'));
   const soname = optionalString(DT_SONAME, 'DT_SONAME');
   const rpath = optionalString(DT_RPATH, 'DT_RPATH');
@@ -1181,7 +1198,7 @@ export function parseElf(bytes: Uint8Array, path: string): ElfFile {
   try {
     return parse(new Input(bytes, path));
   } catch (e) {
-    if (e instanceof ElfError) throw e;
+    if (e instanceof InputError) throw e;
     // A reader bug on odd input must still surface as bad input naming the file, not crash the run.
     const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     throw new ElfError(path, 0, `malformed ELF (internal error: ${detail})`);
@@ -1193,13 +1210,11 @@ export function readElfFile(hostPath: string, displayPath?: string): ElfFile {
   const shown = displayPath ?? hostPath;
   let buf: Buffer;
   try {
-    buf = readFileSync(hostPath);
+    // Regular files only, never blocking (a FIFO or /dev/zero in a hostile rootfs), size-limited.
+    buf = readRegular(hostPath, shown);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    // Node's message repeats the host path; keep only the OS reason so the message names `shown` alone.
-    const message = err instanceof Error ? err.message : String(e);
-    const reason = /^[A-Z0-9_]+: ([^,]+)/.exec(message)?.[1] ?? message;
-    throw new ElfError(shown, 0, `cannot read file: ${reason}${err.code ? ` (${err.code})` : ''}`);
+    if (e instanceof UnreadableFile) throw new ElfError(shown, 0, e.reason);
+    throw e;
   }
   return parseElf(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), shown);
 }

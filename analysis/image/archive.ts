@@ -6,7 +6,8 @@ import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
-import { decompress, requireSupported, sniffCompression, SNIFF_BYTES } from './compression.js';
+import { decompress, requireSupported, sniffCompression, SNIFF_BYTES, through } from './compression.js';
+import { ExtractionBudget } from '../limits/extraction-budget.js';
 import { indexTar, normalizeMemberName, type TarMember } from './tar-index.js';
 
 /** Members of an image archive, by path relative to its root. */
@@ -211,9 +212,11 @@ export async function tarArchive(file: string, scratchDir: string, label = file)
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     const plain = join(dir, 'image.tar');
+    const budget = new ExtractionBudget(label);
     try {
-      await pipeline(decompress(createReadStream(file), compression), createWriteStream(plain));
+      await pipeline(decompress(through(createReadStream(file), budget.reading()), compression), budget.writing(), createWriteStream(plain));
     } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new InputError(label, `corrupt or truncated gzip data (${(e as Error).message})`);
     }
     return new TarArchive(label, plain, await relabel(indexTar(plain), label, ' (after gunzip)'), cleanup);

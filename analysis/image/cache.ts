@@ -1,7 +1,7 @@
 // Extracted root filesystems kept by image id: `<cacheDir>/rootfs/<hex>/` holds the tree and
 // `<hex>.json` beside it holds the config and warnings. The JSON is written last and doubles as the
 // "complete" marker, so a crash mid-extraction never leaves something that looks finished.
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageConfig, OpenedImage } from './types.js';
 
@@ -56,7 +56,23 @@ export class RootfsCache {
   /** A fresh empty directory on the cache's filesystem, so the finished tree can be renamed into place. */
   async scratch(prefix: string): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    return mkdtemp(join(this.dir, `.tmp-${prefix}-`));
+    await this.sweep();
+    // The owner's pid in the name lets a later run tell a dead writer's leftovers from live work.
+    return mkdtemp(join(this.dir, `.tmp-${prefix}-${process.pid}-`));
+  }
+
+  /** Removes scratch trees whose writer died (kill -9 during an extraction), and marker temporaries. */
+  private async sweep(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const m = /^\.tmp-[^-]+-(\d+)-[A-Za-z0-9]{6}$/.exec(n) ?? /\.json\.(\d+)\.tmp$/.exec(n);
+      if (m && !alive(Number(m[1]))) await rm(join(this.dir, n), { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   /** Moves a finished tree into place and writes its marker; if another process won the race, keeps theirs. */
@@ -75,5 +91,16 @@ export class RootfsCache {
     const tmp = `${marker}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify({ version: CACHE_VERSION, ...entry }, null, 1));
     await rename(tmp, marker);
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

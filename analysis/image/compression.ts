@@ -32,3 +32,10 @@ export function decompress(raw: Readable, c: Compression): Readable {
     // Errors reach the consumer through the returned stream, which pipeline destroys with them.
   });
 }
+
+/** `src` through `t` (a counter), errors of either surfacing on the result, as decompress does. */
+export function through(src: Readable, t: NodeJS.ReadWriteStream): Readable {
+  return pipeline(src, t, () => {
+    // Errors reach the consumer through the returned stream.
+  }) as unknown as Readable;
+}

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { LayerWarnings } from './warnings.js';
+import { InputError } from '../errors.js';
 
 /** Where a layer goes and how it is named in warnings and errors. */
 export interface LayerTarget {
@@ -436,10 +437,13 @@ export async function applyLayer(src: Readable, t: LayerTarget): Promise<string>
     src.destroy();
     const feedError = await fed;
     if (writeError && !(writeError instanceof LayerDataError)) throw writeError;
+    // A limit of the budget stopped the stream: that, not "corrupt", is what to say.
+    if (feedError instanceof InputError) throw feedError;
     // The parser's or decompressor's own error says more than "stream destroyed".
     throw new LayerDataError((feedError ?? parseError ?? (e as Error)).message);
   }
   const feedError = await fed;
+  if (feedError instanceof InputError) throw feedError;
   if (feedError) throw new LayerDataError(feedError.message);
   return `sha256:${hash.digest('hex')}`;
 }

@@ -2,14 +2,16 @@
 // its diff id and applied onto one directory.
 import { InputError } from '../errors.js';
 import type { Archive } from './archive.js';
-import { decompress, requireSupported, sniffCompression, SNIFF_BYTES } from './compression.js';
+import { decompress, requireSupported, sniffCompression, SNIFF_BYTES, through } from './compression.js';
 import { applyLayer, LayerDataError } from './layers.js';
 import type { ImagePlan, ImageProgress } from './types.js';
 import { LayerWarnings } from './warnings.js';
+import { ExtractionBudget } from '../limits/extraction-budget.js';
 
 /** Applies every layer of `plan` from `archive` onto the empty directory `root`; returns the warnings. */
 export async function buildRootfs(archive: Archive, plan: ImagePlan, root: string, onProgress?: (p: ImageProgress) => void): Promise<string[]> {
   const warnings = new LayerWarnings();
+  const budget = new ExtractionBudget(archive.label);
   const total = plan.layers.length;
   // Check every layer is there before writing anything: a partial archive should fail fast.
   for (let i = 0; i < total; i++) {
@@ -25,7 +27,8 @@ export async function buildRootfs(archive: Archive, plan: ImagePlan, root: strin
     requireSupported(compression, archive.label, what);
     let digest: string;
     try {
-      digest = await applyLayer(decompress(await archive.open(member), compression), { root, layer: i + 1, warnings });
+      const raw = through(await archive.open(member), budget.reading());
+      digest = await applyLayer(through(decompress(raw, compression), budget.writing()), { root, layer: i + 1, warnings });
     } catch (e) {
       if (e instanceof LayerDataError) throw new InputError(archive.label, `${what}: corrupt or truncated layer (${e.message})`);
       throw e;

@@ -16,8 +16,12 @@ export const LIMITS = {
   textFileBytes: 16 * MiB,
   /** Relocation entries of one object, over all its relocation sections. */
   relocations: 8_000_000,
-  /** Bytes of executable segments of one object, overlapping copies counted each time. */
-  executableBytes: 512 * MiB,
+  /**
+   * Bytes of executable segments of one object (overlaps merged) per byte of the file. A real object
+   * maps its text once; the same file bytes mapped at thousands of addresses is an attack on the
+   * ~13 bytes of state the code map keeps per executable byte.
+   */
+  executableCopies: 2,
   /** Nesting of ld.so.conf `include` directives. */
   includeDepth: 16,
   /** Files read through ld.so.conf `include` directives in one analysis (by real path, each once). */

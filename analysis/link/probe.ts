@@ -5,6 +5,7 @@
 // one log the file system is taken to be stable, so repeated observations are answered from memory.
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import { readRegular, readRegularHead, UnreadableFile } from '../limits/regular-file.js';
 
 /** What was observed: lstat/stat give a file kind, readlink a target, readdir a listing, read/head/elf contents. */
 export type ProbeOp = 'lstat' | 'stat' | 'readlink' | 'readdir' | 'read' | 'head' | 'realpath' | 'elf';
@@ -150,12 +151,7 @@ export function readText(p: string): string | undefined {
   const log = current;
   const cached = log ? texts.get(log)?.get(p) : undefined;
   if (cached !== undefined || log?.known('read', p) === MISSING) return cached;
-  let text: string | undefined;
-  try {
-    text = fs.readFileSync(p, 'utf8');
-  } catch {
-    text = undefined;
-  }
+  const text = textOf(p);
   if (log) {
     log.record('read', p, text === undefined ? MISSING : hashText(text));
     let m = texts.get(log);
@@ -183,16 +179,24 @@ function headOutcome(n: number, r: Buffer | { error: string }): string {
 }
 
 function headOf(p: string, n: number): Buffer | { error: string } {
-  const buf = Buffer.alloc(n);
   try {
-    const fd = fs.openSync(p, 'r');
-    try {
-      return buf.subarray(0, fs.readSync(fd, buf, 0, n, 0));
-    } finally {
-      fs.closeSync(fd);
-    }
+    return readRegularHead(p, n);
   } catch (e) {
-    return { error: (e as NodeJS.ErrnoException).code ?? String(e) };
+    return { error: e instanceof UnreadableFile ? (e.code ?? e.reason) : String(e) };
+  }
+}
+
+/**
+ * A configuration file's text (ld.so.conf and its includes, nsswitch.conf, the musl path file), or
+ * undefined when it is missing or not a regular file: a FIFO or a device planted there must not
+ * block the analysis. Above the text-file limit it is an error naming the file.
+ */
+function textOf(p: string): string | undefined {
+  try {
+    return readRegular(p, p, 'textFileBytes').toString('utf8');
+  } catch (e) {
+    if (e instanceof UnreadableFile) return undefined;
+    throw e;
   }
 }
 
@@ -212,12 +216,7 @@ export function probesHold(probes: readonly Probe[], hashFile: (p: string) => st
         now = observe[pr.op](pr.path);
         break;
       case 'read': {
-        let text: string | undefined;
-        try {
-          text = fs.readFileSync(pr.path, 'utf8');
-        } catch {
-          text = undefined;
-        }
+        const text = textOf(pr.path);
         now = text === undefined ? MISSING : hashText(text);
         break;
       }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { within } from '../limits/limits.js';
 import type { ElfFile } from '../elf/types.js';
 import { InputError } from '../errors.js';
 import { globInRootfs, readRootfsText, resolveInRootfs, type RootfsFile } from './rootfs.js';
@@ -81,7 +82,7 @@ export function ldSoConfDirs(rootfs: string): string[] {
   const cached = log?.derived.get(key) as string[] | undefined;
   if (cached) return cached;
   const dirs: string[] = [];
-  parseLdSoConf(rootfs, '/etc/ld.so.conf', dirs, new Set());
+  parseLdSoConf(rootfs, '/etc/ld.so.conf', dirs, new Set(), 0);
   const unique = [...new Set(dirs)];
   log?.derived.set(key, unique);
   return unique;
@@ -112,10 +113,21 @@ export function parseLdSoConfText(text: string): LdSoConfEntry[] {
   return entries;
 }
 
-function parseLdSoConf(rootfs: string, file: string, out: string[], seen: Set<string>): void {
-  if (seen.has(file)) return;
-  seen.add(file);
-  const text = readRootfsText(rootfs, file);
+function parseLdSoConf(rootfs: string, file: string, out: string[], seen: Set<string>, depth: number): void {
+  // Each file once by what it is, not by how an include spelt it: two self-referring symlinks
+  // otherwise give an exponential number of spellings (a/a/a/... of a 50 KB tarball).
+  let real: string;
+  try {
+    real = resolveInRootfs(rootfs, file).rootfsPath;
+  } catch (e) {
+    if (e instanceof InputError) return;
+    throw e;
+  }
+  if (seen.has(real)) return;
+  seen.add(real);
+  within('/etc/ld.so.conf', 'includeDepth', depth, `includes nested ${depth} deep at ${file}`);
+  within('/etc/ld.so.conf', 'includeFiles', seen.size, `${seen.size} files included`);
+  const text = readRootfsText(rootfs, real);
   if (text === undefined) return;
   for (const entry of parseLdSoConfText(text)) {
     if (entry.kind === 'dir') {
@@ -124,7 +136,7 @@ function parseLdSoConf(rootfs: string, file: string, out: string[], seen: Set<st
     }
     // ldconfig takes a relative include pattern from the directory of the file that names it.
     const abs = entry.pattern.startsWith('/') ? entry.pattern : path.posix.join(path.posix.dirname(file), entry.pattern);
-    for (const inc of globInRootfs(rootfs, abs)) parseLdSoConf(rootfs, inc, out, seen);
+    for (const inc of globInRootfs(rootfs, abs)) parseLdSoConf(rootfs, inc, out, seen, depth + 1);
   }
 }
 

@@ -6,6 +6,25 @@ import { PT_LOAD, PF_X } from '../elf/types.js';
 import { executableRanges } from '../elf/memory.js';
 import { X86Decoder, type Insn } from '../x86_64/decoder.js';
 import { RangeSet, type Range } from './ranges.js';
+import { within } from '../limits/limits.js';
+
+/** The parts of `r` outside every range of `covered` (unsorted, possibly overlapping). */
+function uncovered(r: Range, covered: readonly Range[]): Range[] {
+  let parts: Range[] = r.end > r.start ? [r] : [];
+  for (const c of covered) {
+    const next: Range[] = [];
+    for (const p of parts) {
+      if (c.end <= p.start || c.start >= p.end) next.push(p);
+      else {
+        if (c.start > p.start) next.push({ start: p.start, end: c.start });
+        if (c.end < p.end) next.push({ start: c.end, end: p.end });
+      }
+    }
+    parts = next;
+    if (parts.length === 0) break;
+  }
+  return parts;
+}
 
 /** An executable segment: its decoder and its per-byte marks. */
 interface Segment {
@@ -33,12 +52,25 @@ export class CodeMap {
   constructor(elf: ElfFile) {
     this.ranges = executableRanges(elf);
     this.exec = new RangeSet(this.ranges);
+    // Each executable address gets its per-byte state once: where segments overlap (a hostile file
+    // repeats one text segment thousands of times) the first one holds the address, as before, and
+    // later ones only contribute what is not covered yet.
+    const covered: Range[] = [];
+    let total = 0;
     for (const seg of elf.segments) {
       if (seg.type !== PT_LOAD || (seg.flags & PF_X) === 0 || seg.filesz === 0) continue;
-      const bytes = elf.bytes.subarray(seg.offset, Math.min(elf.bytes.length, seg.offset + seg.filesz));
-      const n = bytes.length;
-      this.segments.push({ start: seg.vaddr, end: seg.vaddr + n, dec: new X86Decoder(bytes, seg.vaddr), slots: new Int32Array(n), explored: new Uint8Array(n), owner: new Int32Array(n), leader: new Int32Array(n) });
+      const n = Math.max(0, Math.min(elf.bytes.length, seg.offset + seg.filesz) - seg.offset);
+      for (const piece of uncovered({ start: seg.vaddr, end: seg.vaddr + n }, covered)) {
+        const len = piece.end - piece.start;
+        total += len;
+        within(elf.path, 'executableCopies', total / Math.max(1, elf.bytes.length), `executable segments of ${total.toLocaleString('en-US')} bytes from a file of ${elf.bytes.length.toLocaleString('en-US')}`);
+        const off = seg.offset + (piece.start - seg.vaddr);
+        const bytes = elf.bytes.subarray(off, off + len);
+        this.segments.push({ start: piece.start, end: piece.end, dec: new X86Decoder(bytes, piece.start), slots: new Int32Array(len), explored: new Uint8Array(len), owner: new Int32Array(len), leader: new Int32Array(len) });
+      }
+      covered.push({ start: seg.vaddr, end: seg.vaddr + n });
     }
+    this.segments.sort((a, b) => a.start - b.start);
   }
 
   /** Whether `addr` lies in executable code. */
@@ -47,8 +79,15 @@ export class CodeMap {
   }
 
   private segmentAt(addr: number): Segment | undefined {
-    for (const d of this.segments) if (addr >= d.start && addr < d.end) return d;
-    return undefined;
+    const segs = this.segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid].start <= addr) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && addr < segs[hi].end ? segs[hi] : undefined;
   }
 
   /** The instruction at `addr`, decoded on first use (undefined outside the executable segments). */
