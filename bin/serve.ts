@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../analysis/errors.js';
 import { startWebHost, type WebHost } from '../electron/web-host.js';
+import { CANCEL_GRACE_MS } from '../electron/service/jobs.js';
 
 export const SERVE_USAGE = 'confine serve [--port N] [--cache-dir DIR] [--workspace FILE]';
 
@@ -43,7 +44,13 @@ export function parseServeArgs(argv: string[]): ServeOptions {
 export async function startServe(o: ServeOptions): Promise<WebHost> {
   let host: WebHost;
   try {
-    host = await startWebHost({ port: o.port, cacheDir: o.cacheDir, workspaceFile: o.workspaceFile });
+    host = await startWebHost({
+      port: o.port,
+      cacheDir: o.cacheDir,
+      workspaceFile: o.workspaceFile,
+      // Each URL opens one browser session; the next one is printed when it has been used.
+      onNewUrl: (url) => process.stdout.write(`Confine UI: that access URL has been used; for another browser or tab open ${url}\n`),
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new InputError(`--port ${o.port}`, 'the port is in use on 127.0.0.1');
@@ -76,7 +83,13 @@ export async function serve(o: ServeOptions): Promise<number> {
   const stopped = nextStopSignal();
   const host = await startServe(o);
   await stopped;
-  await host.close();
+  // Running analyses get their grace to clean up (phase 1 removes its container); a job that still
+  // holds on after it must not keep the server alive: SIGTERM always ends it.
+  const deadline = new Promise<'late'>((r) => setTimeout(() => r('late'), CANCEL_GRACE_MS + 5000).unref());
+  if ((await Promise.race([host.close().then(() => 'closed' as const), deadline])) === 'late') {
+    process.stderr.write('confine serve: an analysis did not stop in time; exiting anyway\n');
+    process.exit(1);
+  }
   return 0;
 }
 

@@ -68,10 +68,10 @@ export const browserLauncher: Launcher = {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       const ctx = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
       const page = await ctx.newPage();
-      // The token exchange redirects to /#token=T; the page must take the token out of the address bar.
+      // The exchange redirects to /#token=S (the session secret); the page must take it out of the address bar.
       await page.goto(url);
       const token = new URL(url).searchParams.get('token');
-      if (token && page.url().includes(token)) throw new Error(`the token is still in the address bar: ${page.url()}`);
+      if ((token && page.url().includes(token)) || page.url().includes('token=')) throw new Error(`a secret is still in the address bar: ${page.url()}`);
       const b = browser;
       return {
         page,

@@ -1,5 +1,5 @@
-// The browser host's guards: token -> cookie and a fragment, cookie plus subprotocol token on
-// upgrades, Host and Origin checks on requests and WebSocket upgrades, loopback-only listening,
+// The browser host's guards: a one-time launch token -> a session's cookie and API secret (in the
+// fragment), cookie plus the secret as a subprotocol on upgrades, idle expiry, Host and Origin checks on requests and WebSocket upgrades, loopback-only listening,
 // security headers, and no way out of the renderer directory.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,12 +21,21 @@ interface Res {
 
 /** The cookie the token exchange sets ("name=value"). */
 async function exchange(port: number, token: string): Promise<string> {
+  return (await login(port, token)).cookie;
+}
+
+/** Exchanges a launch token: the session's cookie ("name=value") and its API secret (from the fragment). */
+async function login(port: number, token: string): Promise<{ cookie: string; secret: string }> {
   const res = await get(port, `/?token=${token}`);
   const set = res.headers['set-cookie'];
   assert.equal(res.status, 302);
   assert.ok(Array.isArray(set) && set.length === 1);
-  return set[0].split(';')[0];
+  const m = /^\/#token=([0-9a-f]{64})$/.exec(String(res.headers.location));
+  assert.ok(m, `location ${String(res.headers.location)}`);
+  return { cookie: set[0].split(';')[0], secret: m[1] };
 }
+
+const launchToken = (h: WebHost): string => new URL(h.url).searchParams.get('token')!;
 
 /** A raw request: the path is sent exactly as given (no normalisation). */
 function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Res> {
@@ -65,9 +74,10 @@ describe('web host security', () => {
   const renderer = join(cache.dir, 'renderer');
   let host: WebHost;
   let port: number;
-  let token: string;
+  let secret: string;
   let cookie: string;
   let good: string[];
+  let printed: string[];
   let origin: string;
 
   before(async () => {
@@ -76,11 +86,11 @@ describe('web host security', () => {
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1);\n');
     writeFileSync(join(cache.dir, 'secret.txt'), 'outside the renderer\n');
     symlinkSync(join(cache.dir, 'secret.txt'), join(renderer, 'assets', 'leak.txt'));
-    host = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json'), rendererDir: renderer });
+    printed = [];
+    host = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json'), rendererDir: renderer, onNewUrl: (u) => printed.push(u) });
     port = host.port;
-    token = new URL(host.url).searchParams.get('token')!;
-    cookie = await exchange(port, token);
-    good = [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + token];
+    ({ cookie, secret } = await login(port, launchToken(host)));
+    good = [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + secret];
     origin = `http://127.0.0.1:${port}`;
   });
 
@@ -123,23 +133,32 @@ describe('web host security', () => {
     assert.doesNotMatch(page.body, /Confine<\/title>/);
     assert.equal((await get(port, '/assets/app.js')).status, 401);
     assert.equal((await get(port, `/?token=${'0'.repeat(64)}`)).status, 401);
-    assert.equal((await get(port, `/?token=${token.slice(0, 10)}`)).status, 401);
+    assert.equal((await get(port, `/?token=${launchToken(host).slice(0, 10)}`)).status, 401);
     assert.equal((await get(port, '/', { Cookie: `confine_${port}=${'0'.repeat(64)}` })).status, 401);
-    assert.equal((await get(port, '/', { Cookie: `confine_${port}=${token}` })).status, 401, 'the token is not the cookie');
+    assert.equal((await get(port, '/', { Cookie: `confine_${port}=${launchToken(host)}` })).status, 401, 'the launch token is not the cookie');
+    assert.equal((await get(port, '/', { Cookie: `confine_${port}=${secret}` })).status, 401, 'the API secret is not the cookie');
     assert.equal(await upgrade(port, { Origin: origin }), 401);
     assert.equal(await upgrade(port, { Origin: origin, Cookie: `confine_${port}=wrong` }, good), 401);
   });
 
-  test('the right token sets an HttpOnly SameSite=Strict cookie (not the token) and redirects to / with the token in the fragment only', async () => {
+  test('the launch token works once: it sets an HttpOnly SameSite=Strict cookie and puts a per-session secret (not the token) in the fragment; the next URL is printed', async () => {
+    const token = launchToken(host);
     const res = await get(port, `/?token=${token}`);
     assert.equal(res.status, 302);
-    assert.equal(res.headers.location, `/#token=${token}`);
+    const loc = String(res.headers.location);
+    assert.match(loc, /^\/#token=[0-9a-f]{64}$/);
+    assert.ok(!loc.includes(token), 'the fragment holds the session secret, not the launch token');
     const set = res.headers['set-cookie']!;
     assert.equal(set.length, 1);
     assert.match(set[0], new RegExp(`^confine_${port}=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=/$`));
-    assert.ok(!set[0].includes(token), 'the cookie reaches every port of 127.0.0.1: it must not reveal the token');
-    for (const path of [`/index.html?x=1&token=${token}`, `/assets/app.js?token=${token}`]) {
-      assert.equal((await get(port, path)).headers.location, `/#token=${token}`, path);
+    assert.ok(!set[0].includes(token) && !set[0].includes(loc.slice(8)), 'the cookie reaches every port of 127.0.0.1: it must reveal neither secret');
+    const replay = await get(port, `/?token=${token}`);
+    assert.equal(replay.status, 401, 'a used URL (from the browser history) is refused');
+    assert.match(replay.body, /used already/);
+    assert.equal(printed[printed.length - 1], host.url, 'the next URL was printed');
+    assert.notEqual(launchToken(host), token);
+    for (const path of ['/index.html?x=1&token=', '/assets/app.js?token=']) {
+      assert.match(String((await get(port, path + launchToken(host))).headers.location), /^\/#token=[0-9a-f]{64}$/, path);
     }
     const page = await get(port, '/', { Cookie: cookie });
     assert.equal(page.status, 200);
@@ -149,15 +168,18 @@ describe('web host security', () => {
     assert.equal(js.status, 200);
     assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
     assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, good), 'open');
-    assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, [WS_TOKEN_PREFIX + token, WS_SUBPROTOCOL]), 'open', 'answered with confine.v1 in any order, never the token');
+    assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, [WS_TOKEN_PREFIX + secret, WS_SUBPROTOCOL]), 'open', 'answered with confine.v1 in any order, never the secret');
+    const other = await login(port, launchToken(host));
+    assert.equal(await upgrade(port, { Cookie: other.cookie, Origin: origin }, good), 401, "one session's cookie with another session's secret");
+    assert.equal(await upgrade(port, { Cookie: other.cookie, Origin: origin }, [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + other.secret]), 'open');
     assert.equal(await upgrade(port, { Cookie: cookie, Origin: origin }, good, '/other'), 404);
   });
 
   test('the redirect stays on this origin: no path is echoed', async () => {
-    for (const path of [`//evil.example/?token=${token}`, `///evil.example/?token=${token}`, `/\\evil.example/?token=${token}`, `/%2F%2Fevil.example/?token=${token}`]) {
-      const res = await get(port, path);
+    for (const path of ['//evil.example/?token=', '///evil.example/?token=', '/\\evil.example/?token=', '/%2F%2Fevil.example/?token=']) {
+      const res = await get(port, path + launchToken(host));
       assert.equal(res.status, 302, path);
-      assert.equal(res.headers.location, `/#token=${token}`, path);
+      assert.match(String(res.headers.location), /^\/#token=[0-9a-f]{64}$/, path);
     }
   });
 
@@ -166,10 +188,11 @@ describe('web host security', () => {
     assert.equal(await upgrade(port, h), 401, 'cookie, no subprotocol');
     assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL]), 401, 'cookie, no token subprotocol');
     assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL, `${WS_TOKEN_PREFIX}${'0'.repeat(64)}`]), 401, 'wrong token');
-    assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL, `${WS_TOKEN_PREFIX}${token.slice(0, 10)}`]), 401, 'a prefix of the token');
-    assert.equal(await upgrade(port, h, [WS_TOKEN_PREFIX + token]), 401, 'token without confine.v1');
-    assert.equal(await upgrade(port, { Origin: origin }, good), 401, 'token, no cookie');
-    assert.equal(await upgrade(port, { Origin: origin, Cookie: `confine_${port}=${token}` }, good), 401, 'the token as the cookie');
+    assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL, `${WS_TOKEN_PREFIX}${secret.slice(0, 10)}`]), 401, 'a prefix of the secret');
+    assert.equal(await upgrade(port, h, [WS_TOKEN_PREFIX + secret]), 401, 'secret without confine.v1');
+    assert.equal(await upgrade(port, h, [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + launchToken(host)]), 401, 'the launch token is not the API secret');
+    assert.equal(await upgrade(port, { Origin: origin }, good), 401, 'secret, no cookie');
+    assert.equal(await upgrade(port, { Origin: origin, Cookie: `confine_${port}=${secret}` }, good), 401, 'the secret as the cookie');
   });
 
   test('an upgrade without Origin is refused (browsers always send it)', async () => {
@@ -182,7 +205,7 @@ describe('web host security', () => {
       assert.equal((await get(port, '/', { Cookie: c, Origin: o })).status, 403, o);
       assert.equal(await upgrade(port, { Cookie: c, Origin: o }, good), 403, o);
     }
-    assert.equal((await get(port, `/?token=${token}`, { Origin: 'http://evil.example' })).status, 403, 'not even the token exchange');
+    assert.equal((await get(port, `/?token=${launchToken(host)}`, { Origin: 'http://evil.example' })).status, 403, 'not even the token exchange');
   });
 
   test('a Host other than 127.0.0.1:port or localhost:port is refused (DNS rebinding)', async () => {
@@ -230,6 +253,27 @@ describe('web host security', () => {
       assert.equal((await get(other.port, '/', { Cookie: cookie.replace(`confine_${port}=`, `confine_${other.port}=`) })).status, 401, "another instance's cookie does not open this one");
     } finally {
       await other.close();
+    }
+  });
+
+  test('a session without an open connection expires after the idle time; an open connection keeps it', async () => {
+    const idle = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json'), rendererDir: renderer, idleMs: 300 });
+    try {
+      const o = `http://127.0.0.1:${idle.port}`;
+      const a = await login(idle.port, launchToken(idle));
+      const protocols = [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + a.secret];
+      // Held open across the idle time: the session lives.
+      const ws = new WebSocket(`ws://127.0.0.1:${idle.port}${WS_PATH}`, protocols, { headers: { Cookie: a.cookie, Origin: o } });
+      await new Promise((r) => ws.once('open', r));
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal((await get(idle.port, '/', { Cookie: a.cookie })).status, 200, 'alive while a connection is open');
+      ws.close();
+      await new Promise((r) => ws.once('close', r));
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal((await get(idle.port, '/', { Cookie: a.cookie })).status, 401, 'expired after the idle time');
+      assert.equal(await upgrade(idle.port, { Cookie: a.cookie, Origin: o }, protocols), 401);
+    } finally {
+      await idle.close();
     }
   });
 });

@@ -1,14 +1,14 @@
 // Browser mode (`confine serve`): the built renderer and the API over a WebSocket, on 127.0.0.1
 // only. The service can drive the Docker engine, so this is guarded like root access: a random
-// token, given once in the printed URL and exchanged for an HttpOnly SameSite=Strict cookie that
-// every request needs; Host checked against the loopback names (DNS rebinding); Origin required on
-// upgrades and checked against Host (cross-site requests, WebSocket hijacking); a strict CSP.
+// launch token in the printed URL, valid once, exchanged for a session (web-sessions.ts): an
+// HttpOnly SameSite=Strict cookie that every request needs; Host checked against the loopback
+// names (DNS rebinding); Origin required on upgrades and checked against Host (cross-site
+// requests, WebSocket hijacking); a strict CSP.
 // The cookie alone does not open the API: browsers send 127.0.0.1's cookies to every port of
-// 127.0.0.1 (RFC 6265 section 8.5), so any local server the user visits gets it. So the cookie is
-// a second random secret, not the token; the exchange redirects to `/#token=T` (a fragment never
-// reaches a server), the renderer keeps T in sessionStorage, and every upgrade must carry T as a
-// subprotocol as well as the cookie (ws-protocol.ts).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// 127.0.0.1 (RFC 6265 section 8.5), so any local server the user visits gets it. So the exchange
+// also redirects to `/#token=S`, S the session's own API secret (a fragment never reaches a
+// server); the renderer keeps S in sessionStorage, and every upgrade must carry S as a
+// subprotocol as well as the session's cookie (ws-protocol.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { existsSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { API_METHODS, type ApiMethod, type ConfineEvents } from './api.js';
 import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PREFIX, type WsEvent, type WsRequest, type WsResponse } from './ws-protocol.js';
 import { ConfineService } from './service/service.js';
 import { readStatic, safeSegments } from './static-files.js';
+import { WebSessions, type Session } from './web-sessions.js';
 
 export interface WebHostOptions {
   /** 0 (the default) picks a free port. */
@@ -29,13 +30,17 @@ export interface WebHostOptions {
   /** The built renderer (default: dist/ui next to this module's directory). */
   rendererDir?: string;
   docker?: Docker;
-  /** The access token (default: 32 random bytes, hex); letters, digits, '_' and '-' only, as it is sent as a subprotocol. */
+  /** The first launch token (default: 32 random bytes, hex); letters, digits, '_' and '-' only. */
   token?: string;
+  /** How long a session may stay without an open connection (default web-sessions.ts IDLE_MS). */
+  idleMs?: number;
+  /** Called with the next URL to open once the current one has been used. */
+  onNewUrl?: (url: string) => void;
 }
 
 export interface WebHost {
-  /** The URL to open: it carries the token once. */
-  url: string;
+  /** The URL to open now: it carries a launch token that works once. */
+  readonly url: string;
   port: number;
   server: Server;
   service: ConfineService;
@@ -66,13 +71,6 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-/** Constant-time comparison; hashing first gives timingSafeEqual equal-length buffers whatever was sent. */
-function sameSecret(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false;
-  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
 /** The token a WebSocket upgrade offers as the subprotocol `confine.token.<T>`, if it also offers `confine.v1`. */
 function subprotocolToken(req: IncomingMessage): string | undefined {
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
@@ -93,10 +91,9 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
 
 /** Starts the browser-mode host on 127.0.0.1. */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
-  const token = opts.token ?? randomBytes(32).toString('hex');
-  if (!/^[\w-]+$/.test(token)) throw new Error('the access token may hold only letters, digits, _ and -');
-  // Not the token: whoever receives the cookie (see above) must not learn the token from it.
-  const cookieSecret = randomBytes(32).toString('hex');
+  let port = 0;
+  const launchUrl = (token: string): string => `http://${HOST}:${port}/?token=${token}`;
+  const sessions = new WebSessions({ token: opts.token, idleMs: opts.idleMs, onLaunchToken: (t) => opts.onNewUrl?.(launchUrl(t)) });
   const rendererDir = opts.rendererDir ?? defaultRendererDir();
   const clients = new Set<WebSocket>();
   const broadcast = <E extends keyof ConfineEvents>(event: E, data: ConfineEvents[E]): void => {
@@ -167,17 +164,20 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
     const given = params.get('token');
     if (given !== null) {
-      if (!sameSecret(given, token)) return plain(res, 401, 'Unauthorized: the token is wrong; open the URL confine serve printed');
+      const session = sessions.exchange(given);
+      if (!session) return plain(res, 401, 'Unauthorized: this access URL is wrong or was used already; open the newest URL confine serve printed');
       // Always to "/" (the app's only page): echoing the path would make `//evil.example/?token=T`
-      // an open redirect. The token goes on in the fragment only, for the renderer's upgrades.
+      // an open redirect. The session's API secret goes on in the fragment only, for the upgrades.
       res.statusCode = 302;
-      res.setHeader('Set-Cookie', `${cookieName}=${cookieSecret}; HttpOnly; SameSite=Strict; Path=/`);
-      res.setHeader('Location', `/#token=${token}`);
+      res.setHeader('Set-Cookie', `${cookieName}=${session.cookie}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Location', `/#token=${session.secret}`);
       res.setHeader('Cache-Control', 'no-store');
       res.end();
       return;
     }
-    if (!sameSecret(cookieValue(req, cookieName), cookieSecret)) return plain(res, 401, 'Unauthorized: open the URL confine serve printed (it carries the access token)');
+    const session = sessions.byCookie(cookieValue(req, cookieName));
+    if (!session) return plain(res, 401, 'Unauthorized: no session, or it expired; open the newest URL confine serve printed (it carries a one-time access token)');
+    sessions.touch(session);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return plain(res, 405, 'Method not allowed');
@@ -201,18 +201,28 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (refused) return refuse(refused, 'Forbidden');
     // Both: the cookie (the printed URL was opened in this browser) and the token subprotocol (the
     // page read the fragment), since the cookie also reaches other local servers.
-    const cookieOk = sameSecret(cookieValue(req, cookieName), cookieSecret);
-    const protocolOk = sameSecret(subprotocolToken(req), token);
-    if (!cookieOk || !protocolOk) return refuse(401, 'Unauthorized');
+    const session = sessions.authorize(cookieValue(req, cookieName), subprotocolToken(req));
+    if (!session) return refuse(401, 'Unauthorized');
     if (rawPath !== WS_PATH) return refuse(404, 'Not Found');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, session));
   });
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, session: Session) => {
     clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
-    ws.on('error', () => clients.delete(ws));
+    session.sockets++;
+    sessions.touch(session);
+    let open = true;
+    const closed = (): void => {
+      clients.delete(ws);
+      if (!open) return;
+      open = false;
+      session.sockets--;
+      sessions.touch(session);
+    };
+    ws.on('close', closed);
+    ws.on('error', closed);
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      sessions.touch(session);
       const reply = (r: WsResponse): void => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(r));
       };
@@ -247,7 +257,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
   const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('the web host has no TCP address');
-  const port = addr.port;
+  port = addr.port;
+  // Idle sessions end even when nobody asks (a page left closed keeps no door open).
+  const sweeper = setInterval(() => sessions.expire(), 60_000);
+  sweeper.unref();
   cookieName = `confine_${port}`;
   csp = contentSecurityPolicy(port);
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -255,6 +268,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      clearInterval(sweeper);
       for (const c of clients) c.terminate();
       wss.close();
       await service.close();
@@ -264,5 +278,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       });
     })());
 
-  return { url: `http://${HOST}:${port}/?token=${token}`, port, server, service, close };
+  return {
+    get url() {
+      return launchUrl(sessions.launchToken);
+    },
+    port,
+    server,
+    service,
+    close,
+  };
 }

@@ -10,13 +10,15 @@ import { WS_PATH, WS_SUBPROTOCOL, WS_TOKEN_PREFIX, type WsEvent, type WsResponse
 import type { HostInfo, JobFinished, JobProgress, ReportMeta } from './api.js';
 import { tempCacheDir } from './testkit.js';
 
-function tokenExchange(url: string): Promise<string> {
+/** The one-time exchange: the session's cookie and its API secret (the fragment of the redirect). */
+function tokenExchange(url: string): Promise<{ cookie: string; secret: string }> {
   return new Promise((resolve, reject) => {
     request(url, (res) => {
       res.resume();
       const c = res.headers['set-cookie']?.[0];
-      if (res.statusCode !== 302 || !c) reject(new Error(`token exchange answered ${res.statusCode}`));
-      else resolve(c.split(';')[0]);
+      const secret = /^\/#token=([\w-]+)$/.exec(res.headers.location ?? '')?.[1];
+      if (res.statusCode !== 302 || !c || !secret) reject(new Error(`token exchange answered ${res.statusCode}`));
+      else resolve({ cookie: c.split(';')[0], secret });
     })
       .on('error', reject)
       .end();
@@ -26,9 +28,9 @@ function tokenExchange(url: string): Promise<string> {
 test('the API over the WebSocket: calls, errors and job events', { timeout: 300_000 }, async () => {
   const cache = tempCacheDir();
   const host = await startWebHost({ port: 0, cacheDir: cache.dir, workspaceFile: join(cache.dir, 'ws.json') });
-  const token = new URL(host.url).searchParams.get('token')!;
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + token], {
-    headers: { Cookie: await tokenExchange(host.url) },
+  const session = await tokenExchange(host.url);
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${WS_PATH}`, [WS_SUBPROTOCOL, WS_TOKEN_PREFIX + session.secret], {
+    headers: { Cookie: session.cookie },
     origin: `http://127.0.0.1:${host.port}`,
   });
   try {
