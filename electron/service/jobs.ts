@@ -8,6 +8,8 @@ import { Worker } from 'node:worker_threads';
 import type Docker from 'dockerode';
 import type { AnalysisRequest, ConfineEvents, JobFinished, JobProgress } from '../api.js';
 import type { WorkerInput, WorkerMessage } from './analysis-worker.js';
+import { InputError } from '../../analysis/errors.js';
+import { LIMITS } from '../../analysis/limits/limits.js';
 
 /** How long a cancelled job may take to stop cleanly (phase 1 removes its container) before its thread is killed. */
 export const CANCEL_GRACE_MS = 10_000;
@@ -32,6 +34,11 @@ export class JobManager {
 
   /** Starts a job; its id is also the id its report will have. */
   start(request: AnalysisRequest): string {
+    // Each job is a thread with its own worker pool: a host that takes any number of them can be
+    // driven out of memory by one client.
+    if (this.jobs.size >= LIMITS.concurrentJobs) {
+      throw new InputError('analysis', `${this.jobs.size} analyses are running already, the limit concurrentJobs = ${LIMITS.concurrentJobs}: wait for one to finish or cancel it`);
+    }
     const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(4).toString('hex')}`.toLowerCase();
     const input: WorkerInput = { jobId: id, reportId: id, request, cacheDir: this.opts.cacheDir, reportsDir: this.opts.reportsDir, ...(this.opts.docker ? { docker: this.opts.docker } : {}) };
     const worker = new Worker(new URL('./analysis-worker.js', import.meta.url), { workerData: input });

@@ -63,6 +63,40 @@ describe('service with a host analysis of /usr/bin/true', () => {
     await assert.rejects(service.cancelAnalysis('nosuchjob'), /no running analysis/);
   });
 
+  test('issue 9 item 1: bad program paths are refused with the CLI\'s one-line error, never a 0-syscall success', async () => {
+    for (const [p, why] of [
+      ['/nonexistent/program', /^\/nonexistent\/program: no such file on this machine$/],
+      ['/etc', /^\/etc: not a program: a directory, not a regular file$/],
+      ['/etc/passwd', /^\/etc\/passwd: not a program: neither an ELF file nor a #! script$/],
+    ] as const) {
+      await assert.rejects(service.startAnalysis({ target: { kind: 'host', programs: [p] } }), (e: Error) => why.test(e.message), p);
+    }
+    // An image path that is a directory but not a rootfs of that program: the job fails with the reason.
+    const { jobId } = await service.startAnalysis({ target: { kind: 'path', path: cache.dir }, programs: ['/usr/sbin/nginx'] });
+    const f = await events.finishedOf(jobId);
+    assert.equal(f.reportId, undefined);
+    assert.match(f.error ?? '', /^\/usr\/sbin\/nginx: no such file in /);
+  });
+
+  test('issue 9 item 2: the Docker export of a host analysis says in the file that it is not a container policy', async () => {
+    const docker = JSON.parse((await service.exportPolicy(reportId, 'docker')).text) as { comment?: string };
+    assert.match(docker.comment ?? '', /^Not a container policy: .*runtime base set.*confine analyze IMAGE/);
+    const k8s = (await service.exportPolicy(reportId, 'kubernetes')).text;
+    assert.match(k8s, /^# Not a container policy: /m);
+  });
+
+  test('issue 9 item 16: concurrent jobs and review notes have limits', async () => {
+    const started: string[] = [];
+    try {
+      for (let i = 0; i < 4; i++) started.push((await service.startAnalysis({ target: { kind: 'host', programs: ['/usr/bin/bash'] } })).jobId);
+      await assert.rejects(service.startAnalysis({ target: { kind: 'host', programs: [TRUE] } }), /analyses are running already, the limit concurrentJobs = 4/);
+    } finally {
+      for (const id of started) await service.cancelAnalysis(id).catch(() => undefined);
+      for (const id of started) await events.finishedOf(id, 30_000);
+    }
+    await assert.rejects(service.setReview(reportId, 'read', 'allow', 'x'.repeat(4001)), /note: 4001 characters, the limit noteChars = 4000/);
+  });
+
   test('function search, roots and neighbours', async () => {
     const exits = await service.searchFunctions(reportId, TRUE, '_EXIT', 10);
     assert.equal(exits[0].name, '_exit', 'the exact match comes first, case-insensitively');

@@ -25,7 +25,9 @@ import type {
 } from '../api.js';
 import { exportReport, policyEntries } from '../../analysis/policy/exports.js';
 import { JobManager } from './jobs.js';
-import { checkRequest } from '../../analysis/request.js';
+import { checkNamedPrograms, checkRequest } from '../../analysis/request.js';
+import { InputError } from '../../analysis/errors.js';
+import { LIMITS } from '../../analysis/limits/limits.js';
 import { checkReportId, ReportStore } from './reports.js';
 import { disassembleAt, type FunctionHint } from './disasm.js';
 import { ProfileStore } from './profiles.js';
@@ -99,7 +101,10 @@ export class ConfineService implements ConfineApi {
   }
 
   async startAnalysis(req: AnalysisRequest): Promise<{ jobId: string }> {
-    return { jobId: this.jobs.start(checkRequest(req)) };
+    const request = checkRequest(req);
+    // Host programs are checked at once, as the CLI checks them: the UI shows the same line.
+    if (request.target.kind === 'host') checkNamedPrograms('/', request.target.programs);
+    return { jobId: this.jobs.start(request) };
   }
 
   async cancelAnalysis(jobId: string): Promise<void> {
@@ -206,7 +211,10 @@ export class ConfineService implements ConfineApi {
   async setReview(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Promise<Workspace> {
     const id = checkReportId(reportId);
     this.reports.meta(id);
-    return this.workspace.set(id, text(syscall, 'the syscall'), decision, note ?? '');
+    const n = note ?? '';
+    if (typeof n !== 'string') throw new Error('the note must be text');
+    if (n.length > LIMITS.noteChars) throw new InputError('note', `${n.length} characters, the limit noteChars = ${LIMITS.noteChars}`);
+    return this.workspace.set(id, text(syscall, 'the syscall'), decision, n);
   }
 
   async exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult> {
