@@ -191,6 +191,63 @@ function suite(launcher: Launcher): void {
       assert.ok(!allowed.has('unlink'), 'the denied unlink is still allowed in the export');
       for (const n of ['accept4', 'read', 'epoll_wait']) assert.ok(allowed.has(n), `${n} missing from the export`);
     });
+
+    // Issue 9 in the UI.
+    test('issue 9 items 5 and 9: a risky syscall is marked with its reason; a note is saved by Enter alone, marked unsaved until then, and survives a reload', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), '');
+      const risky = page.locator(`${id('syscall-row')}:has(${id('risk-mark')})`);
+      assert.ok((await risky.count()) > 0, 'no allowed syscall of nginx is marked risky');
+      const name = (await risky.first().getAttribute('data-syscall'))!;
+      assert.match((await risky.first().locator(id('risk-mark')).getAttribute('title')) ?? '', /^risky: .{10,}/);
+      await shot('policy-risk-marks');
+      await risky.first().dblclick();
+      await page.waitForSelector(id('syscall-risk'));
+      await page.fill(id('review-note'), `e2e: ${name} reviewed by note only`);
+      await page.waitForSelector(id('review-unsaved'));
+      await shot('syscall-unsaved-note');
+      await page.press(id('review-note'), 'Enter');
+      await page.waitForSelector(id('review-unsaved'), { state: 'detached' });
+      assert.match((await page.textContent(id('review-state'))) ?? '', /note saved, no decision yet/);
+      await page.reload();
+      await page.click(id('nav-review'));
+      const row = page.locator(`${id('review-row')}[data-syscall="${name}"]`);
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? '', /note only/);
+      assert.match((await row.textContent()) ?? '', /reviewed by note only/);
+    });
+
+    test('issue 9 items 1 and 2: bad host paths give the CLI\'s one-line error at the form; a host report\'s export says it is not a container policy', { timeout: 300_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-images'));
+      await page.click(id('target-host'));
+      for (const [p, why] of [
+        ['/etc', '/etc: not a program: a directory, not a regular file'],
+        ['/etc/passwd', '/etc/passwd: not a program: neither an ELF file nor a #! script'],
+        ['/nonexistent/program', '/nonexistent/program: no such file on this machine'],
+      ]) {
+        await page.fill(id('input-host-programs'), p);
+        await page.click(id('start-analysis'));
+        await page.waitForSelector(id('form-error'));
+        assert.equal((await page.textContent(id('form-error')))?.trim(), why);
+      }
+      await shot('images-bad-path');
+      await page.fill(id('input-host-programs'), '/usr/bin/true');
+      await page.click(id('start-analysis'));
+      const job = page.locator(id('job')).first();
+      await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') !== 'running', undefined, { timeout: 240_000 });
+      assert.equal(await job.getAttribute('data-outcome'), 'done');
+      await job.locator(id('job-open-report')).click();
+      await page.click(id('nav-review'));
+      await page.waitForSelector(id('export-scope'));
+      await page.click(id('export-format-docker'));
+      await page.click(id('export-preview'));
+      await page.waitForSelector(id('export-text'));
+      const profile = JSON.parse((await page.textContent(id('export-text'))) ?? '{}') as { comment?: string };
+      assert.match(profile.comment ?? '', /^Not a container policy/);
+      await shot('export-host-not-a-container-policy');
+    });
   });
 }
 

@@ -140,7 +140,8 @@ export interface PolicyDiff {
 export type ReviewDecision = 'allow' | 'deny';
 
 export interface ReviewEntry {
-  decision: ReviewDecision;
+  /** Absent for a note kept before any decision (saved on Enter or when the field loses focus). */
+  decision?: ReviewDecision;
   note: string;
   updatedAt: string;
 }
@@ -193,7 +194,7 @@ export interface ConfineApi {
   importProfile(name: string, json: string): Promise<ProfileMeta>;
   diff(left: PolicyRef, right: PolicyRef): Promise<PolicyDiff>;
   getWorkspace(): Promise<Workspace>;
-  /** decision null removes the review. */
+  /** decision null with an empty note removes the review; with a note, keeps the note alone. */
   setReview(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Promise<Workspace>;
   /** The policy of a report with its review applied, in a format. */
   exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult>;

@@ -124,13 +124,16 @@ function memoryIndex(elf: ElfFile): MemoryIndex {
     // .tbss occupies no address space of its own: its addresses belong to the following section.
     if (s.type === SHT_NOBITS && s.flags & SHF_TLS) continue;
     sectionRanges.push({ start: s.addr, end: s.addr + s.size, section: s });
-    if (s.flags & SHF_EXECINSTR) execRanges.push({ start: s.addr, end: s.addr + s.size });
+    // Code is file bytes: an executable NOBITS section (zero-fill) holds none, whatever size it claims.
+    if (s.flags & SHF_EXECINSTR && s.type !== SHT_NOBITS) execRanges.push({ start: s.addr, end: s.addr + s.size });
   }
-  // Objects with stripped (or useless) section headers still say which segments are executable.
+  // Objects with stripped (or useless) section headers still say which segments are executable:
+  // their file-backed part (memsz past filesz is zero-fill, and a hostile memsz can be 2^64).
   if (execRanges.length === 0) {
     for (const p of elf.segments) {
-      if (p.type === PT_LOAD && p.flags & PF_X && p.memsz > 0) {
-        execRanges.push({ start: p.vaddr, end: p.vaddr + p.memsz });
+      const filesz = Math.min(p.filesz, Math.max(0, elf.bytes.length - p.offset));
+      if (p.type === PT_LOAD && p.flags & PF_X && filesz > 0) {
+        execRanges.push({ start: p.vaddr, end: p.vaddr + filesz });
       }
     }
   }

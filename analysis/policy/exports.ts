@@ -7,7 +7,8 @@ import type { DockerProfile } from './docker.js';
 
 /** A review of one syscall (the shape of the API's ReviewEntry, minus its time stamp). */
 export interface ReviewLike {
-  decision: 'allow' | 'deny';
+  /** Absent: a note only, which changes nothing in the policy. */
+  decision?: 'allow' | 'deny';
   note: string;
 }
 

@@ -111,6 +111,12 @@ export class CodeMap {
     return k > 0 ? this.decodedList[k - 1] : undefined;
   }
 
+  /** Whether discovery can still explore `addr`: code of a segment, not explored yet. */
+  unexplored(addr: number): boolean {
+    const d = this.segmentAt(addr);
+    return d !== undefined && this.isCode(addr) && d.explored[addr - d.start] === 0;
+  }
+
   /** Marks `addr` explored by discovery; false when it already was (or is outside the code). */
   markExplored(addr: number): boolean {
     const d = this.segmentAt(addr);

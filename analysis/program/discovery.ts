@@ -116,6 +116,12 @@ function findFunctionStarts(ctx: ObjectContext, seeds: Set<number>, roots: Set<n
           a += known.len;
           continue;
         }
+        // Explored without an instruction (invalid bytes) or outside the code: nothing to start
+        // there, and pushing it again would sweep the same gap forever.
+        if (!code.unexplored(a)) {
+          a++;
+          continue;
+        }
         work.push(a);
         break;
       }

@@ -48,8 +48,10 @@ function checkReviews(raw: unknown, file: string): Reviews {
     const entries: Record<string, ReviewEntry> = {};
     for (const [name, e] of Object.entries(byName as Record<string, unknown>)) {
       const r = e as Partial<ReviewEntry>;
-      if (r?.decision !== 'allow' && r?.decision !== 'deny') fail(`review of ${name} in ${reportId} has no allow/deny decision`);
-      entries[name] = { decision: r.decision as ReviewDecision, note: typeof r.note === 'string' ? r.note : '', updatedAt: typeof r.updatedAt === 'string' ? r.updatedAt : '' };
+      if (r?.decision !== undefined && r.decision !== 'allow' && r.decision !== 'deny') fail(`review of ${name} in ${reportId} has a decision that is neither allow nor deny`);
+      const note = typeof r.note === 'string' ? r.note : '';
+      if (r.decision === undefined && note === '') fail(`review of ${name} in ${reportId} has neither a decision nor a note`);
+      entries[name] = { ...(r.decision ? { decision: r.decision as ReviewDecision } : {}), note, updatedAt: typeof r.updatedAt === 'string' ? r.updatedAt : '' };
     }
     out[reportId] = entries;
   }
@@ -95,7 +97,9 @@ export class WorkspaceStore {
     if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new Error('a review decision is allow, deny or null');
     if (typeof note !== 'string') throw new Error('a review note is text');
     const next = structuredClone(this.reviews);
-    if (decision === null) {
+    if (decision === null && note.trim() !== '') {
+      (next[reportId] ??= {})[syscall] = { note, updatedAt: new Date().toISOString() };
+    } else if (decision === null) {
       if (next[reportId]) {
         delete next[reportId][syscall];
         if (Object.keys(next[reportId]).length === 0) delete next[reportId];

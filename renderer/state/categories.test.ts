@@ -32,3 +32,13 @@ test('categories of well-known calls', () => {
   assert.equal(categoryOf('rt_sigaction'), 'signal');
   assert.equal(categoryOf('not_a_syscall'), 'system');
 });
+
+test('every risk-marked name is a real x86-64 syscall, with a reason', async () => {
+  const { SYSCALL_RISKS } = await import('../syscall-risks.js');
+  const known = new Set(SYSCALL_NAMES.filter((n) => n !== undefined));
+  for (const [name, why] of Object.entries(SYSCALL_RISKS)) {
+    assert.ok(known.has(name), `${name} is not in the syscall table`);
+    assert.ok(why.length > 10, `${name} has no reason`);
+  }
+  for (const n of ['setns', 'chroot', 'ptrace', 'bpf', 'mount', 'unshare', 'keyctl', 'userfaultfd', 'perf_event_open', 'io_uring_setup']) assert.ok(SYSCALL_RISKS[n], `${n} is not marked`);
+});

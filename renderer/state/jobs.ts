@@ -57,8 +57,14 @@ export const createJobsSlice: Slice<JobsSlice> = (set, get, { api, now = Date.no
       return undefined;
     }
     set({ formError: undefined });
-    const started = await guard(get, 'Starting the analysis', () => api.startAnalysis(built.request));
-    if (!started) return undefined;
+    let started: { jobId: string };
+    try {
+      started = await api.startAnalysis(built.request);
+    } catch (e) {
+      // The service's refusal is the CLI's one-line error (a bad path, a limit): shown at the form.
+      set({ formError: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
     const title = describeTarget(built.request.target);
     set((s) => {
       // A progress event may have beaten the answer: keep what it said, with the right title.

@@ -3,10 +3,11 @@
 // from an earlier report of the same image.
 import type { Report, ReviewDecision, ReviewEntry, Workspace } from '../../electron/api.js';
 
-/** The workspace with one review set (decision null removes it), as the service will store it. */
+/** The workspace with one review set (decision null removes it, or keeps the note alone), as the service will store it. */
 export function applyReview(ws: Workspace, reportId: string, syscall: string, decision: ReviewDecision | null, note: string, now: string): Workspace {
   const current = { ...(ws.reviews[reportId] ?? {}) };
-  if (decision === null) delete current[syscall];
+  if (decision === null && note.trim() !== '') current[syscall] = { note, updatedAt: now };
+  else if (decision === null) delete current[syscall];
   else current[syscall] = { decision, note, updatedAt: now };
   const reviews = { ...ws.reviews };
   if (Object.keys(current).length === 0) delete reviews[reportId];
@@ -18,7 +19,8 @@ export interface ReviewRow {
   name: string;
   /** undefined when the report has no such syscall (a review left over from a renamed/removed entry). */
   nr?: number;
-  decision: ReviewDecision;
+  /** undefined: a note without a decision yet. */
+  decision?: ReviewDecision;
   note: string;
   updatedAt: string;
 }
@@ -27,13 +29,13 @@ export interface ReviewRow {
 export function reviewRows(report: Report | undefined, reviews: Record<string, ReviewEntry> | undefined): ReviewRow[] {
   const nrs = new Map(report?.syscalls.map((s) => [s.name, s.nr]) ?? []);
   return Object.entries(reviews ?? {})
-    .map(([name, r]): ReviewRow => ({ name, ...(nrs.has(name) ? { nr: nrs.get(name) } : {}), decision: r.decision, note: r.note, updatedAt: r.updatedAt }))
+    .map(([name, r]): ReviewRow => ({ name, ...(nrs.has(name) ? { nr: nrs.get(name) } : {}), ...(r.decision ? { decision: r.decision } : {}), note: r.note, updatedAt: r.updatedAt }))
     .sort((a, b) => (a.nr ?? Infinity) - (b.nr ?? Infinity) || a.name.localeCompare(b.name));
 }
 
 export interface CarryOverPlan {
   /** Reviews to copy: the syscall is in the target report and has no review there yet. */
-  apply: { name: string; decision: ReviewDecision; note: string }[];
+  apply: { name: string; decision: ReviewDecision | null; note: string }[];
   /** Already reviewed in the target (kept as they are). */
   kept: string[];
   /** Not a syscall of the target report. */
@@ -47,13 +49,13 @@ export function carryOverPlan(from: Record<string, ReviewEntry> | undefined, to:
   for (const [name, r] of Object.entries(from ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (!names.has(name)) plan.notInReport.push(name);
     else if (to?.[name]) plan.kept.push(name);
-    else plan.apply.push({ name, decision: r.decision, note: r.note });
+    else plan.apply.push({ name, decision: r.decision ?? null, note: r.note });
   }
   return plan;
 }
 
 export function reviewCounts(reviews: Record<string, ReviewEntry> | undefined): { allow: number; deny: number } {
   const c = { allow: 0, deny: 0 };
-  for (const r of Object.values(reviews ?? {})) c[r.decision]++;
+  for (const r of Object.values(reviews ?? {})) if (r.decision) c[r.decision]++;
   return c;
 }

@@ -46,7 +46,7 @@ export const createReviewsSlice: Slice<ReviewsSlice> = (set, get, { api, now = D
     } catch (e) {
       // Put back what was there, leaving any other change made meanwhile.
       const cur = get().workspace ?? ws;
-      set({ workspace: applyReview(cur, reportId, syscall, before ? before.decision : null, before?.note ?? '', before?.updatedAt ?? '') });
+      set({ workspace: applyReview(cur, reportId, syscall, before?.decision ?? null, before?.note ?? '', before?.updatedAt ?? '') });
       get().reportError(`Saving the review of ${syscall}`, e);
       return false;
     } finally {

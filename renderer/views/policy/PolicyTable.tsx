@@ -1,3 +1,4 @@
+import { riskOf } from '../../syscall-risks.js';
 import { useEffect, useRef } from 'react';
 import { useConfine } from '../../store-context.js';
 import { selectVisibleRows } from '../../state/policy.js';
@@ -88,6 +89,11 @@ export function PolicyTable() {
                 <button type="button" className="link-btn mono" data-testid="syscall-open" onClick={() => void openSyscall(r.nr)} tabIndex={-1}>
                   {r.name}
                 </button>
+                {riskOf(r.name) && (
+                  <span className="risk-mark" data-testid="risk-mark" title={`risky: ${riskOf(r.name)}`} aria-label={`risky: ${riskOf(r.name)}`}>
+                    ⚠
+                  </span>
+                )}
               </td>
               <td className="col-cat">
                 <span className={`cat cat-${r.category}`}>{CATEGORY_LABELS[r.category]}</span>

@@ -13,6 +13,9 @@ export function ExportPanel() {
   const nativeSave = useConfine((s) => s.host?.nativeSave === true);
   const counts = useConfine(selectStatusCounts);
   const unresolved = useConfine((s) => s.report?.unresolved.length ?? 0);
+  // No runtime base set (host programs, a directory, an engine that could not be probed): the
+  // file would stop runc before the entrypoint. Said here and in the exported file itself.
+  const notContainer = useConfine((s) => s.report !== undefined && s.report.runtime === undefined);
   return (
     <section className="panel grow export-panel" data-testid="export-panel">
       <div className="panel-head">
@@ -21,6 +24,13 @@ export function ExportPanel() {
           allows {counts.allowed + counts.review} syscalls{counts.denied > 0 ? `, ${counts.denied} denied by review` : ''}
         </span>
       </div>
+      {notContainer && (
+        <div className="notice warn small" data-testid="export-scope">
+          Not a container policy: this report has no runtime base set (what the container runtime does between installing the filter and starting the
+          entrypoint), so a container started under this file fails before its program runs. Use it for the analysed program; for a container, analyse
+          its image from the Images view (engine image or tarball) and export that report.
+        </div>
+      )}
       {(counts.review > 0 || unresolved > 0) && (
         <div className="notice warn small" data-testid="export-warning">
           {counts.review > 0 && `${counts.review} syscall${counts.review === 1 ? '' : 's'} still need review. `}

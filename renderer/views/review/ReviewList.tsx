@@ -93,7 +93,7 @@ export function ReviewList() {
                   )}
                 </td>
                 <td>
-                  <span className={`badge ${r.decision === 'allow' ? 'st-allowed' : 'st-denied'}`}>{r.decision}</span>
+                  <span className={`badge ${r.decision === 'allow' ? 'st-allowed' : r.decision === 'deny' ? 'st-denied' : 'st-review'}`}>{r.decision ?? 'note only'}</span>
                 </td>
                 <td className="ellipsis" title={r.note}>
                   {r.note}

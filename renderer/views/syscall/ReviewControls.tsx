@@ -9,18 +9,36 @@ export function ReviewControls({ name, decision, note }: { name: string; decisio
   // A new syscall, or the saved note changed elsewhere: show that.
   useEffect(() => setDraft(note), [name, note]);
   const dirty = draft !== note;
+  // Enter and leaving the field both keep the note: with the decision made, or alone until one is.
+  const saveNote = (): void => {
+    if (dirty && !saving) void setReview(name, decision ?? null, draft);
+  };
   return (
     <div className="review-controls" data-testid="review-controls" data-decision={decision ?? 'none'}>
       <label className="field grow">
-        <span>Review note</span>
+        <span>
+          Review note
+          {dirty && (
+            <span className="unsaved-mark" data-testid="review-unsaved" title="not saved yet: Enter or leaving the field saves it">
+              {' '}
+              ● unsaved
+            </span>
+          )}
+        </span>
         <input
           type="text"
           value={draft}
           placeholder="why this decision (kept in the workspace file)"
           data-testid="review-note"
+          maxLength={4000}
           onChange={(e) => setDraft(e.target.value)}
+          onBlur={(e) => {
+            // Focus moving to Allow/Deny/Clear: that button saves the note with its decision.
+            if (e.relatedTarget instanceof Element && e.currentTarget.closest('.review-controls')?.contains(e.relatedTarget)) return;
+            saveNote();
+          }}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && decision && dirty) void setReview(name, decision, draft);
+            if (e.key === 'Enter') saveNote();
           }}
         />
       </label>
@@ -45,11 +63,11 @@ export function ReviewControls({ name, decision, note }: { name: string; decisio
         >
           Deny
         </button>
-        <button type="button" className="btn" data-testid="review-clear" disabled={saving || !decision} onClick={() => void setReview(name, null, '')}>
+        <button type="button" className="btn" data-testid="review-clear" disabled={saving || (!decision && !note)} onClick={() => void setReview(name, null, '')}>
           Clear
         </button>
         <span className="muted review-state" data-testid="review-state">
-          {saving ? 'saving…' : decision ? (dirty ? 'note not saved: press Allow/Deny or Enter' : `reviewed: ${decision}`) : 'not reviewed'}
+          {saving ? 'saving…' : dirty ? 'note not saved yet: Enter saves it' : decision ? `reviewed: ${decision}` : note ? 'note saved, no decision yet' : 'not reviewed'}
         </span>
       </div>
     </div>

@@ -4,6 +4,7 @@ import { CATEGORY_LABELS } from '../../syscall-categories.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { ReviewControls } from './ReviewControls.js';
 import { basename } from '../../state/policy-model.js';
+import { riskOf } from '../../syscall-risks.js';
 
 export function SyscallHeader({ nr }: { nr: number }) {
   const row = useConfine((s) => selectPolicyRows(s).find((r) => r.nr === nr));
@@ -30,6 +31,11 @@ export function SyscallHeader({ nr }: { nr: number }) {
         <span className={`cat cat-${row.category}`}>{CATEGORY_LABELS[row.category]}</span>
         <StatusBadge status={row.status} />
       </div>
+      {riskOf(row.name) && (
+        <div className="notice warn small" data-testid="syscall-risk">
+          Risky when allowed: {riskOf(row.name)}. Check that the path below is one the program really takes.
+        </div>
+      )}
       <div className="detail-meta">
         <div>
           <span className="meta-label">Programs</span>
