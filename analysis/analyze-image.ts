@@ -1,7 +1,8 @@
 // The container pipeline: image -> rootfs -> phase 1 (what runs) -> static analysis of each program
 // -> container-wide policy = union of the programs' sets + the runtime base set.
-import { join } from 'node:path';
-import Docker from 'dockerode';
+import { cacheLayout } from './cache/layout.js';
+import type Docker from 'dockerode';
+import { dockerFrom } from './image/engine.js';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { openImage } from './image/index.js';
 import { recordContainer, type PhaseOneResult } from './profile/index.js';
@@ -51,10 +52,10 @@ export interface ImageAnalysisProgress {
 export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   const started = performance.now();
   const progress = opts.onProgress ?? (() => undefined);
-  const docker = opts.docker ?? new Docker();
+  const docker = dockerFrom(opts.docker);
   progress({ phase: 'image', detail: opts.image });
   const opened = await openImage(opts.image, {
-    cacheDir: join(opts.cacheDir, 'images'),
+    cacheDir: cacheLayout(opts.cacheDir).images,
     docker,
     onProgress: (p) => progress({ phase: 'image', detail: p.file ?? p.phase, done: p.done, total: p.total }),
   });
@@ -71,7 +72,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
     programs = opts.programs;
   } else {
     if (opened.source !== 'engine') {
-      throw new InputError(opts.image, 'phase 1 runs the image in the Docker engine: load it there first (docker load), or name the programs to analyse with --program');
+      throw new InputError(opts.image, 'phase 1 runs the image in the Docker engine: load it there first (docker load), or name the programs to analyse (--program on the command line, the Programs field in the app)');
     }
     const seconds = opts.seconds ?? 30;
     phase1 = await recordContainer({
@@ -138,7 +139,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   const report = await analyze({
     rootfs: opened.rootfs,
     programs: elfPrograms,
-    cacheDir: join(opts.cacheDir, 'facts'),
+    cacheDir: cacheLayout(opts.cacheDir).facts,
     workers: opts.workers,
     libraries,
     keepGoing: true,

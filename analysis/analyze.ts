@@ -177,7 +177,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       rebuild();
       if (round === MAX_DLOPEN_ROUNDS) lp.warnings.push(`dlopen chains longer than ${MAX_DLOPEN_ROUNDS} libraries: constant library names inside the last ones added were not followed`);
     }
-    for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed unless phase 1 saw them mapped`);
+    for (const [at, fn] of dynamicDlopens) lp.warnings.push(`dlopen with a name computed at run time in ${fn} (${at}): libraries it loads are not analysed (only phase 1 of an image analysis records what a program maps)`);
     for (const [at, fn] of dynamicDlsyms) lp.warnings.push(`dlsym with a name computed at run time in ${fn} (${at}): the function it returns is not known`);
     const { syscalls, unresolved: un, notes } = graph.collect();
     lp.warnings.push(...notes);

@@ -1,6 +1,6 @@
 // One checked AnalysisRequest in, one report out: the CLI and the service's job worker both run
 // their analyses through here, so a request means the same thing in a terminal and in the UI.
-import { join } from 'node:path';
+import { cacheLayout } from './cache/layout.js';
 import type Docker from 'dockerode';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { analyzeImage, type ImageAnalysisProgress } from './analyze-image.js';
@@ -34,7 +34,7 @@ export async function runRequest(req: AnalysisRequest, ctx: RunContext): Promise
     report = await analyze({
       rootfs,
       programs: t.programs,
-      cacheDir: ctx.noCache ? undefined : join(ctx.cacheDir, 'facts'),
+      cacheDir: ctx.noCache ? undefined : cacheLayout(ctx.cacheDir).facts,
       workers: ctx.workers,
       keepGoing: t.kind === 'host',
       onGraph: ctx.onGraph,

@@ -1,7 +1,6 @@
 // The command line: `confine analyze (IMAGE | --rootfs DIR) ...` and `confine verify IMAGE --profile F -- WORKLOAD`.
+import { defaultCacheRoot } from '../analysis/cache/layout.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import Docker from 'dockerode';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../analysis/analyze.js';
@@ -12,10 +11,10 @@ import { checkRequest } from '../analysis/request.js';
 import { runRequest } from '../analysis/run-request.js';
 import { checkRunSettings, type RunSettings } from '../analysis/profile/run-settings.js';
 import { checkProfile, verify } from '../analysis/verify/verify.js';
-import { inspectImage } from '../analysis/image/engine.js';
+import { dockerFrom, inspectImage } from '../analysis/image/engine.js';
 import { AnalysisCancelled, InputError } from '../analysis/errors.js';
 import type { Report } from '../analysis/graph/report.js';
-import { cmdServe, SERVE_USAGE } from './serve.js';
+import { cmdServe, SERVE_USAGE } from '../electron/serve.js';
 
 const SETTINGS_USAGE = '[--user U[:G]] [--group-add G]... [--tty] [--read-only] [--no-new-privileges] [--cap-add C]... [--cap-drop C]...';
 
@@ -32,10 +31,6 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
-/** The cache root: facts/ (per object), images/ (extracted rootfs) and runtime/ (base sets) below it. */
-function defaultCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'confine');
-}
 
 function statusLine(text: string, done = false): void {
   if (!process.stderr.isTTY) return;
@@ -150,7 +145,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers takes a whole number');
   if (values['no-cache'] && image !== undefined) throw new UsageError('--no-cache is for --rootfs analyses');
-  const cacheRoot = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheDir();
+  const cacheRoot = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
   // The same request, checked by the same validator, as the UI sends.
   const request = checkRequest(
     image !== undefined
@@ -226,7 +221,7 @@ async function cmdVerify(argv: string[]): Promise<number> {
     throw new InputError(values.profile, `not valid JSON (${(e as Error).message})`);
   }
   const profile = checkProfile(parsed, values.profile);
-  const docker = new Docker();
+  const docker = dockerFrom(undefined);
   await inspectImage(docker, positionals[0]);
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();

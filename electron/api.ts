@@ -3,10 +3,12 @@
 // WebSocket of `confine serve`. The renderer only ever sees `ConfineApi` and `ConfineEvents`, so it
 // cannot tell which transport it has. Types only, plus the method list transports validate against:
 // nothing here may import Node or Electron.
-import type { EdgeKind, PathStep, Report } from '../analysis/graph/report.js';
+import type { EdgeKind, PathStep, Report, SyscallEntry } from '../analysis/graph/report.js';
 import type { AnalysisRequest } from '../analysis/request.js';
 
-export type { EdgeKind, PathStep, Report };
+export type { EdgeKind, PathStep, Report, SyscallEntry };
+/** Names of x86-64 syscall numbers (the pinned table): part of the contract, so the UI needs no other module. */
+export { syscallName } from '../analysis/x86_64/syscall-table.js';
 
 /** Whether the Docker engine answers, and where the service looked for it. */
 export interface EngineStatus {
@@ -144,6 +146,15 @@ export interface ReviewEntry {
   decision?: ReviewDecision;
   note: string;
   updatedAt: string;
+}
+
+/**
+ * The review key of an unresolved site (reviews are keyed by syscall name otherwise):
+ * `site:<program>:<object>:<address>`. Its decision records the reviewer's verdict on the site; it
+ * changes no policy.
+ */
+export function siteReviewKey(program: string, object: string, address: string): string {
+  return `site:${program}:${object}:${address}`;
 }
 
 /** The user's review, kept in a JSON workspace file (stable key order, readable in a git diff). */

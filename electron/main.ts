@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { API_METHODS, type ApiMethod, type ExportResult } from './api.js';
 import { ConfineService } from './service/service.js';
 import { readStatic } from './static-files.js';
-import { defaultCacheDir } from '../bin/serve.js';
+import { cacheLayout, defaultCacheRoot } from '../analysis/cache/layout.js';
 // Brings the preload (CommonJS, emitted as preload.cjs) into the compilation; nothing is imported at run time.
 import type {} from './preload.cjs';
 
@@ -38,8 +38,8 @@ app.enableSandbox();
 
 // `electron main.js ARGS` (development) has the script at argv[1]; a packaged app starts its ARGS there.
 const { values } = parseArgs({ args: process.argv.slice(process.defaultApp ? 2 : 1), options: { 'cache-dir': { type: 'string' }, workspace: { type: 'string' } }, strict: false, allowPositionals: true });
-const cacheDir = typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheDir();
-const workspaceFile = typeof values.workspace === 'string' ? values.workspace : join(cacheDir, 'workspace.json');
+const cacheDir = typeof values['cache-dir'] === 'string' ? values['cache-dir'] : defaultCacheRoot();
+const workspaceFile = typeof values.workspace === 'string' ? values.workspace : cacheLayout(cacheDir).workspace;
 
 let mainWindow: BrowserWindow | undefined;
 

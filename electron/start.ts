@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parseServeArgs, serve } from '../bin/serve.js';
+import { parseServeArgs, serve } from './serve.js';
 import { InputError } from '../analysis/errors.js';
 
 /** Why Electron cannot start here, or its binary when it can. */

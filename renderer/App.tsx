@@ -1,8 +1,11 @@
 // The frame: sidebar, header with the current report, error banner, and the current view.
-// The view (and the open report / syscall) is mirrored in location.hash: #/policy?report=ID, #/syscall?report=ID&nr=87.
+// The view (and the open report / syscall / unresolved site) is mirrored in location.hash:
+// #/policy?report=ID, #/syscall?report=ID&nr=87, #/syscall?report=ID&site=3. Each in-app
+// navigation is a history entry (Back and Forward move through them); a reload keeps the place.
 import { useEffect, useRef } from 'react';
 import { useConfine, useConfineStore } from './store-context.js';
 import { NEEDS_REPORT, parseView, type ViewName } from './state/nav.js';
+import type { DetailTarget } from './state/detail.js';
 import { Sidebar } from './components/Sidebar.js';
 import { Header } from './components/Header.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
@@ -14,10 +17,11 @@ import { ExplorerView } from './views/explorer/ExplorerView.js';
 import { DiffView } from './views/diff/DiffView.js';
 import { ReviewView } from './views/review/ReviewView.js';
 
-function hashFor(view: ViewName, reportId: string | undefined, nr: number | undefined): string {
+function hashFor(view: ViewName, reportId: string | undefined, target: DetailTarget | undefined): string {
   const q = new URLSearchParams();
   if (reportId && view !== 'images' && view !== 'diff') q.set('report', reportId);
-  if (view === 'syscall' && nr !== undefined) q.set('nr', String(nr));
+  if (view === 'syscall' && target?.kind === 'syscall') q.set('nr', String(target.nr));
+  if (view === 'syscall' && target?.kind === 'unresolved') q.set('site', String(target.index));
   const qs = q.toString();
   return `#/${view}${qs ? `?${qs}` : ''}`;
 }
@@ -42,8 +46,10 @@ function useHashSync(): void {
         const rid = params.get('report');
         if (rid && rid !== s.currentReportId) await s.openReport(rid);
         const nr = params.get('nr');
+        const site = params.get('site');
         const t = store.getState().detail.target;
         if (v === 'syscall' && nr !== null && /^\d+$/.test(nr) && !(t?.kind === 'syscall' && t.nr === Number(nr))) await store.getState().openSyscall(Number(nr));
+        else if (v === 'syscall' && site !== null && /^\d+$/.test(site) && !(t?.kind === 'unresolved' && t.index === Number(site))) await store.getState().openUnresolved(Number(site));
         else store.getState().navigate(v);
       } finally {
         applying.current = false;
@@ -51,15 +57,22 @@ function useHashSync(): void {
     };
     void apply();
     const onHash = (): void => void apply();
+    // Back/Forward over our own entries fire popstate; a typed or linked hash fires hashchange.
     window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
+    window.addEventListener('popstate', onHash);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('popstate', onHash);
+    };
   }, [store]);
 
-  // State -> hash.
+  // State -> hash: a new history entry per navigation; the first one (the bare address) is replaced.
   useEffect(() => {
     if (applying.current) return;
-    const h = hashFor(view, reportId, target?.kind === 'syscall' ? target.nr : undefined);
-    if (location.hash !== h) history.replaceState(null, '', h);
+    const h = hashFor(view, reportId, target);
+    if (location.hash === h) return;
+    if (parseView(location.hash)) history.pushState(null, '', h);
+    else history.replaceState(null, '', h);
   }, [view, reportId, target]);
 }
 

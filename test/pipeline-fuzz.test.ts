@@ -14,7 +14,7 @@ import { mutate, prng, subject } from './support/elf-mutations.js';
 import type { FuzzOutcome } from './support/pipeline-fuzz-worker.js';
 
 const SEED = Number(process.env.PIPELINE_FUZZ_SEED ?? 0x9e3779b9);
-const ITERATIONS = Number(process.env.PIPELINE_FUZZ_ITERATIONS ?? 3000);
+const ITERATIONS = Number(process.env.PIPELINE_FUZZ_ITERATIONS ?? 2000);
 const MAX_MS = 10_000;
 const MAX_RSS = 2 * 1024 ** 3;
 const LIB = '/usr/lib/x86_64-linux-gnu';

@@ -4,6 +4,7 @@
 // with the analysed image's run settings (user, groups, capabilities, no-new-privileges, read-only
 // rootfs, tty: each changes runc's path, see profile/run-settings.ts), and cached per runtime
 // version, kernel and settings.
+import { cacheLayout } from '../cache/layout.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
@@ -78,7 +79,7 @@ export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs
   const kernel = release();
   const settings = opts.settings ?? ROOT_SETTINGS;
   const key = createHash('sha256').update(settingsKey(settings)).digest('hex').slice(0, 16);
-  const file = join(cacheDir, 'runtime', `${id.runtime}-${id.version}-${kernel}-${key}.json`.replace(/[^\w.+-]/g, '_'));
+  const file = join(cacheLayout(cacheDir).runtime, `${id.runtime}-${id.version}-${kernel}-${key}.json`.replace(/[^\w.+-]/g, '_'));
   if (!opts.refresh) {
     try {
       const cached = JSON.parse(readFileSync(file, 'utf8')) as RuntimeBase;
@@ -89,7 +90,7 @@ export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs
   }
   const base = await measureRuntimeBase(docker, opts.runs ?? 3, settings);
   const result: RuntimeBase = { ...id, kernel, ...base, settings: describeSettings(settings), measuredAt: new Date().toISOString() };
-  mkdirSync(join(cacheDir, 'runtime'), { recursive: true });
+  mkdirSync(cacheLayout(cacheDir).runtime, { recursive: true });
   writeFileSync(file + '.tmp', JSON.stringify(result, null, 2) + '\n');
   renameSync(file + '.tmp', file);
   return { ...result, cached: false };

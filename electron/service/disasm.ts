@@ -112,6 +112,13 @@ export function disassembleAt(rootfs: string, object: string, address: string, c
   // A sized symbol starting after the hint is the tighter answer (the hint is only the nearest reached function).
   const sym = symbolAt(elf, addr);
   if (sym && (!fn || sym.entry > fn.entry)) fn = sym;
+  // The graph's next function is only the next one it reached: a sized symbol or the unwind
+  // table (FDE) of the same function ends it sooner (__mprotect is followed by msync, unreached).
+  const fde = elf.fdes.find((f) => f.start <= addr && addr < f.end);
+  const ends = [fn?.next, sym && fn && sym.entry === fn.entry ? sym.next : undefined, fde && (!fn || fde.start === fn.entry) ? fde.end : undefined].filter(
+    (e): e is number => e !== undefined && e > addr,
+  );
+  if (fn && ends.length > 0) fn = { ...fn, next: Math.min(...ends) };
   let start: number;
   if (fn) start = fn.entry;
   else {

@@ -1,17 +1,17 @@
 // The Docker engine as the UI sees it: whether it answers (and where the service looked) and its images.
 import Docker from 'dockerode';
 import type { EngineStatus, ImageInfo } from '../api.js';
-import { engineEndpoint, engineError } from '../../analysis/image/engine.js';
+import { dockerFrom, engineEndpoint, engineError } from '../../analysis/image/engine.js';
 
 const PING_TIMEOUT_MS = 3000;
 
 /** The engine the service talks to: the caller's, or the one DOCKER_HOST names (default: the local socket). */
 export function makeDocker(docker?: Docker): { docker?: Docker; error?: string } {
-  if (docker) return { docker };
+  // The one engine adapter (analysis/image/engine.ts): the service keeps its failure as a status.
   try {
-    return { docker: new Docker() };
+    return { docker: dockerFrom(docker) };
   } catch (e) {
-    return { error: `DOCKER_HOST ${JSON.stringify(process.env.DOCKER_HOST ?? '')} is not usable: ${(e as Error).message}` };
+    return { error: (e as Error).message };
   }
 }
 

@@ -1,7 +1,7 @@
 // The service layer: ConfineApi implemented once, for every transport (Electron IPC, the web host's
 // WebSocket). Arguments arrive as plain JSON from the UI, so every method checks what it is given.
+import { cacheLayout } from '../../analysis/cache/layout.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type {
   AnalysisRequest,
@@ -81,8 +81,8 @@ export class ConfineService implements ConfineApi {
     const d = makeDocker(opts.docker);
     this.docker = d.docker;
     this.dockerError = d.error;
-    this.reports = new ReportStore(join(opts.cacheDir, 'reports'));
-    this.profiles = new ProfileStore(join(opts.cacheDir, 'profiles'));
+    this.reports = new ReportStore(cacheLayout(opts.cacheDir).reports);
+    this.profiles = new ProfileStore(cacheLayout(opts.cacheDir).profiles);
     this.workspace = new WorkspaceStore(opts.workspaceFile);
     this.jobs = new JobManager({ cacheDir: opts.cacheDir, reportsDir: this.reports.dir, docker: dockerOptions(opts.docker), emit: opts.emit });
   }

@@ -9,6 +9,9 @@ import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
 type Reviews = Workspace['reviews'];
 
 /** JSON text with object keys sorted at every level and a trailing newline. */
+/** An unresolved site's review key (api.ts siteReviewKey): program and object paths, then a hex address. */
+const SITE_KEY = /^site:\/[^\0]{0,4095}:\/[^\0]{0,4095}:[0-9a-f]{1,16}$/;
+
 export function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
@@ -93,7 +96,7 @@ export class WorkspaceStore {
 
   set(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Workspace {
     if (this.loadError) throw this.loadError;
-    if (syscallNumber(syscall) === undefined) throw new Error(`${syscall} is not an x86-64 syscall`);
+    if (syscallNumber(syscall) === undefined && !SITE_KEY.test(syscall)) throw new Error(`${syscall} is not an x86-64 syscall`);
     if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new Error('a review decision is allow, deny or null');
     if (typeof note !== 'string') throw new Error('a review note is text');
     const next = structuredClone(this.reviews);

@@ -1,7 +1,7 @@
 // A call graph canvas: React Flow with elk positions. Holds only what the caller passes (the
 // expanded part of a graph), re-laid out when the set of nodes or edges changes.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type ReactFlowInstance } from '@xyflow/react';
+import { Background, Controls, MarkerType, ReactFlow, useReactFlow, useStore, type Edge } from '@xyflow/react';
 import type { GraphEdge } from '../../electron/api.js';
 import { FunctionNode, type FunctionFlowNode, type FunctionNodeData } from './FunctionNode.js';
 import { layeredLayout, nodeSize, type LayoutDirection, type Positions } from './layout.js';
@@ -25,6 +25,39 @@ const EDGE_LABELS: Record<GraphEdge['kind'], string> = {
 
 const NODE_TYPES = { function: FunctionNode };
 
+/**
+ * Fits the view once the nodes of layout `version` are positioned AND measured by the renderer:
+ * fitting in the frame after the positions were set (before measuring) left the syscall node
+ * off-screen in about a third of first opens.
+ */
+function FitWhenReady({ version, onFitted }: { version: number; onFitted: (version: number) => void }) {
+  // Every shown node measured by the renderer (React Flow's own useNodesInitialized also waits for
+  // handle bounds, which nodes without handles of both kinds never get).
+  const ready = useStore((st) => {
+    let shown = 0;
+    for (const n of st.nodeLookup.values()) {
+      if (n.hidden) continue;
+      shown++;
+      if (!n.measured?.width || !n.measured?.height) return false;
+    }
+    return shown > 0;
+  });
+  const { fitView } = useReactFlow();
+  const done = useRef(0);
+  useEffect(() => {
+    if (!ready || version === 0 || done.current === version) return;
+    // One frame later the store holds the measured sizes of this render too. Marked done only
+    // then: a cleanup (nodes un-measured again as new ones appear) cancels the frame, and the
+    // next ready state must fit.
+    const frame = requestAnimationFrame(() => {
+      done.current = version;
+      void fitView({ padding: 0.15, maxZoom: 1.1, duration: 0 }).then(() => onFitted(version));
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [ready, version, fitView, onFitted]);
+  return null;
+}
+
 export function FlowGraph({
   nodes,
   edges,
@@ -47,7 +80,9 @@ export function FlowGraph({
 }) {
   const [positions, setPositions] = useState<Positions>({});
   const [layoutError, setLayoutError] = useState<string>();
-  const flow = useRef<ReactFlowInstance<FunctionFlowNode, Edge> | null>(null);
+  // Bumped with every new layout; `fitted` says which one the view was last fitted to (for tests).
+  const [layoutVersion, setLayoutVersion] = useState(0);
+  const [fitted, setFitted] = useState(0);
 
   // Lay out again only when the structure changes (not on selection or snippet updates).
   const structureKey = useMemo(
@@ -69,7 +104,7 @@ export function FlowGraph({
         if (cancelled) return;
         setPositions(p);
         setLayoutError(undefined);
-        requestAnimationFrame(() => flow.current?.fitView({ padding: 0.15, maxZoom: 1.1, duration: 0 }));
+        setLayoutVersion((v) => v + 1);
       })
       .catch((e: unknown) => {
         if (!cancelled) setLayoutError((e as Error).message ?? String(e));
@@ -123,15 +158,12 @@ export function FlowGraph({
   }, [edges, highlightEdges]);
 
   return (
-    <div className="flow" data-testid={testId}>
+    <div className="flow" data-testid={testId} data-fitted={fitted === layoutVersion && layoutVersion > 0 ? 'true' : 'false'}>
       {layoutError && <div className="flow-error">Layout failed: {layoutError}</div>}
       <ReactFlow<FunctionFlowNode, Edge>
         nodes={rfNodes}
         edges={rfEdges}
         nodeTypes={NODE_TYPES}
-        onInit={(i) => {
-          flow.current = i;
-        }}
         onNodeClick={(_e, n) => onSelect(Number(n.id))}
         onNodeDoubleClick={(_e, n) => onOpen?.(Number(n.id))}
         onPaneClick={() => onSelect(undefined)}
@@ -144,6 +176,7 @@ export function FlowGraph({
       >
         <Background gap={24} size={1} />
         <Controls showInteractive={false} />
+        <FitWhenReady version={layoutVersion} onFitted={setFitted} />
       </ReactFlow>
     </div>
   );

@@ -3,7 +3,7 @@
 // An unresolved site has no syscall number, so its graph is built from the path in the report; its
 // nodes are matched to call-graph nodes (searchFunctions) so they can be expanded too.
 import type { ConfineApi, Disassembly, GraphEdge, GraphNode, Subgraph } from '../../electron/api.js';
-import type { PathStep } from '../../analysis/graph/report.js';
+import type { PathStep } from '../../electron/api.js';
 import { errorMessage, guard } from './errors.js';
 import { EMPTY_GRAPH, mergeSubgraph, nextLimit, recordExpansion, type GraphView } from './graph-model.js';
 import type { Slice } from './types.js';

@@ -1,6 +1,6 @@
 // Test support: a ConfineApi whose methods reject unless a test supplies them, and a small report.
 import { API_METHODS, type ConfineApi, type ReviewDecision, type Workspace } from '../../electron/api.js';
-import type { Report } from '../../analysis/graph/report.js';
+import type { Report } from '../../electron/api.js';
 
 export function fakeApi(impl: Partial<ConfineApi> = {}): ConfineApi & { calls: { method: string; args: unknown[] }[] } {
   const calls: { method: string; args: unknown[] }[] = [];

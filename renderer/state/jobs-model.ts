@@ -99,6 +99,30 @@ export function jobFraction(j: JobView): number | undefined {
   return Math.max(0, Math.min(1, p.done / p.total));
 }
 
+/**
+ * A progress count with its unit: objects of the current batch (each dlopen round brings a new
+ * batch, so the count starts again), dlopen rounds of the call graph, seconds of phase 1, bytes
+ * exported from the engine, layers unpacked.
+ */
+export function progressCount(p: JobProgress | undefined): string | undefined {
+  if (!p || p.done === undefined || p.total === undefined) return undefined;
+  switch (p.phase) {
+    case 'objects':
+      return `${p.done} of ${p.total} objects in this batch`;
+    case 'graph':
+      return `dlopen round ${p.done} (at most ${p.total})`;
+    case 'phase1':
+      return `${Math.round(p.done)} of ${Math.round(p.total)} s`;
+    case 'load':
+      return `program ${p.done + 1} of ${p.total}`;
+    case 'image':
+      // The engine's export counts bytes; layers are counted one by one.
+      return p.total > 4096 ? `${formatBytes(p.done)} of ${formatBytes(p.total)}` : `layer ${Math.min(p.done + 1, p.total)} of ${p.total}`;
+    default:
+      return `${p.done} / ${p.total}`;
+  }
+}
+
 /** Elapsed time at `now`: the service's figure, counted on locally since the last event; frozen when it finished. */
 export function jobElapsedMs(j: JobView, now: number): number {
   const end = j.finished ? (j.finishedAt ?? now) : now;
@@ -117,7 +141,8 @@ export function formatDuration(ms: number): string {
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  // Powers of 1024 are KiB, MiB ...: an "MB" that is a MiB misleads by 5%.
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {

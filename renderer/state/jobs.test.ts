@@ -7,6 +7,7 @@ import {
   describeTarget,
   EMPTY_FORM,
   formatBytes,
+  progressCount,
   formatDuration,
   jobElapsedMs,
   jobFraction,
@@ -79,8 +80,11 @@ test('formatting', () => {
   assert.equal(formatDuration(61_000), '1 min 01 s');
   assert.equal(formatDuration(3_720_000), '1 h 02 min');
   assert.equal(formatBytes(512), '512 B');
-  assert.equal(formatBytes(1536), '1.5 KB');
-  assert.equal(formatBytes(187 * 1024 * 1024), '187 MB');
+  assert.equal(formatBytes(1536), '1.5 KiB');
+  assert.equal(formatBytes(187 * 1024 * 1024), '187 MiB');
+  assert.equal(progressCount({ jobId: 'j', phase: 'objects', done: 2, total: 8, elapsedMs: 0 }), '2 of 8 objects in this batch');
+  assert.equal(progressCount({ jobId: 'j', phase: 'graph', done: 2, total: 8, elapsedMs: 0 }), 'dlopen round 2 (at most 8)');
+  assert.equal(progressCount({ jobId: 'j', phase: 'image', done: 3 << 20, total: 80 << 20, elapsedMs: 0 }), '3.0 MiB of 80 MiB');
 });
 
 test('store: start, progress events, finish refreshes the report list', async () => {

@@ -2,7 +2,7 @@
 // category and status; filtering, sorting, counts, the per-category chart and keyboard selection.
 // Pure functions over the contract types (no React, no DOM).
 import type { Report, ReviewDecision, ReviewEntry } from '../../electron/api.js';
-import type { PathStep, SyscallEntry } from '../../analysis/graph/report.js';
+import type { PathStep, SyscallEntry } from '../../electron/api.js';
 import { CATEGORIES, categoryOf, type Category } from '../syscall-categories.js';
 
 /** allowed: in the policy; denied: removed by the review; review: needs a decision (runtime-only, no static path). */

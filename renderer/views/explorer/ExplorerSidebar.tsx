@@ -3,7 +3,7 @@ import { useConfine } from '../../store-context.js';
 import { nodeLabel, nodeCount, type Direction } from '../../state/graph-model.js';
 import { EXPLORER_SOFT_LIMIT } from '../../state/explorer.js';
 import { basename } from '../../state/policy-model.js';
-import { syscallName } from '../../../analysis/x86_64/syscall-table.js';
+import { syscallName } from '../../../electron/api.js';
 
 function ExpandButtons({ id, dir }: { id: number; dir: Direction }) {
   const exp = useConfine((s) => s.explorerGraph.expansions[`${id}:${dir}`]);
@@ -47,6 +47,11 @@ export function ExplorerSidebar() {
   const rootsLoading = useConfine((s) => s.explorerLoading.roots === true);
   const roots = useConfine((s) => s.explorerRoots);
   const [query, setQuery] = useState('');
+  const storeQuery = useConfine((s) => s.explorerQuery);
+  // Clear empties the explorer's state: the search box follows, not a stale query over no results.
+  useEffect(() => {
+    if (storeQuery === '') setQuery('');
+  }, [storeQuery]);
   const selected = selectedId !== undefined ? graph.nodes[selectedId] : undefined;
   const count = nodeCount(graph);
 

@@ -3,7 +3,7 @@ import { useConfine } from '../../store-context.js';
 import { nodeLabel } from '../../state/graph-model.js';
 import { FlowGraph, type FlowNodeSpec } from '../../graph/FlowGraph.js';
 import { ExplorerSidebar } from './ExplorerSidebar.js';
-import { syscallName } from '../../../analysis/x86_64/syscall-table.js';
+import { syscallName } from '../../../electron/api.js';
 
 function syscallBadge(nrs: number[]): string | undefined {
   if (nrs.length === 0) return undefined;

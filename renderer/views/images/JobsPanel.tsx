@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useConfine } from '../../store-context.js';
-import { formatDuration, jobElapsedMs, jobFraction, jobOutcome, type JobView } from '../../state/jobs-model.js';
+import { formatDuration, jobElapsedMs, jobFraction, jobOutcome, progressCount, type JobView } from '../../state/jobs-model.js';
 
 const PHASES: Record<string, string> = {
   image: 'Unpacking the image',
@@ -42,9 +42,9 @@ function Job({ job, now }: { job: JobView; now: number }) {
         <span className="job-phase" data-testid="job-phase">
           {outcome === 'running' ? (p ? (PHASES[p.phase] ?? p.phase) : 'Starting…') : outcome === 'done' ? 'Finished' : outcome === 'cancelled' ? 'Cancelled' : 'Failed'}
         </span>
-        {p?.done !== undefined && p.total !== undefined && outcome === 'running' && (
+        {progressCount(p) !== undefined && outcome === 'running' && (
           <span className="job-count" data-testid="job-count">
-            {p.done} / {p.total}
+            {progressCount(p)}
           </span>
         )}
         <span className="job-elapsed" data-testid="job-elapsed">

@@ -1,9 +1,14 @@
 import { useConfine } from '../../store-context.js';
 import { basename } from '../../state/policy-model.js';
+import { currentReviews } from '../../state/reviews.js';
+import { siteReviewKey } from '../../../electron/api.js';
+import { ReviewControls } from './ReviewControls.js';
 
 export function UnresolvedHeader({ index }: { index: number }) {
   const u = useConfine((s) => s.report?.unresolved[index]);
   const navigate = useConfine((s) => s.navigate);
+  const key = u ? siteReviewKey(u.program, u.object, u.address) : '';
+  const review = useConfine((s) => (key ? currentReviews(s)?.[key] : undefined));
   if (!u) return <div className="notice error">No such unresolved site.</div>;
   return (
     <section className="panel detail-head" data-testid="unresolved-header">
@@ -31,6 +36,11 @@ export function UnresolvedHeader({ index }: { index: number }) {
           <span className="mono">{u.object}</span>
         </div>
       </div>
+      <p className="muted small-text">
+        A review of a site is kept in the workspace with the report; it does not change the policy. To allow a syscall this code can make, review that
+        syscall in the policy.
+      </p>
+      <ReviewControls name={key} decision={review?.decision} note={review?.note ?? ''} />
     </section>
   );
 }

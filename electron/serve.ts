@@ -1,11 +1,11 @@
 // `confine serve [--port N] [--cache-dir DIR] [--workspace FILE]`: the UI in a browser, served on
 // 127.0.0.1 only. Prints the URL (with its one-time token) and runs until SIGINT/SIGTERM.
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cacheLayout, defaultCacheRoot } from '../analysis/cache/layout.js';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../analysis/errors.js';
-import { startWebHost, type WebHost } from '../electron/web-host.js';
-import { CANCEL_GRACE_MS } from '../electron/service/jobs.js';
+import { startWebHost, type WebHost } from './web-host.js';
+import { CANCEL_GRACE_MS } from './service/jobs.js';
 
 export const SERVE_USAGE = 'confine serve [--port N] [--cache-dir DIR] [--workspace FILE]';
 
@@ -15,10 +15,6 @@ export interface ServeOptions {
   workspaceFile: string;
 }
 
-/** The cache root the CLI uses too: $XDG_CACHE_HOME/confine or ~/.cache/confine. */
-export function defaultCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'confine');
-}
 
 /** Parses serve's arguments; InputError on bad ones. */
 export function parseServeArgs(argv: string[]): ServeOptions {
@@ -35,8 +31,8 @@ export function parseServeArgs(argv: string[]): ServeOptions {
   }
   const port = values.port !== undefined ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('serve', '--port takes a port number (0 picks a free one)');
-  const cacheDir = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheDir();
-  const workspaceFile = values.workspace ? resolve(values.workspace) : join(cacheDir, 'workspace.json');
+  const cacheDir = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
+  const workspaceFile = values.workspace ? resolve(values.workspace) : cacheLayout(cacheDir).workspace;
   return { port, cacheDir, workspaceFile };
 }
 
