@@ -89,7 +89,7 @@ export function FlowGraph({
     () => `${nodes.map((n) => `${n.id}:${n.label.length}:${n.snippet?.length ?? 0}`).join(',')}|${edges.map((e) => `${e.from}>${e.to}`).join(',')}`,
     [nodes, edges],
   );
-  const sizes = useMemo(() => new Map(nodes.map((n) => [n.id, nodeSize(n.label, `${n.sub} ${n.badges.join(' ')}`, n.snippet?.length ?? 0)])), [nodes]);
+  const sizes = useMemo(() => new Map(nodes.map((n) => [n.id, nodeSize(n.label, `${n.sub} ${n.badges.join(' ')}`, n.snippet?.length ?? 0, Math.max(0, ...(n.snippet ?? []).map((l) => l.text.length)))])), [nodes]);
 
   useEffect(() => {
     let cancelled = false;

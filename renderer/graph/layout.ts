@@ -44,7 +44,9 @@ export async function layeredLayout(input: LayoutInput, direction: LayoutDirecti
 }
 
 /** A node's box from its text (monospace at 12px: ~7.2px per character). */
-export function nodeSize(label: string, sub: string, extraLines = 0): { width: number; height: number } {
+export function nodeSize(label: string, sub: string, extraLines = 0, snippetChars = 0): { width: number; height: number } {
   const chars = Math.max(label.length, sub.length, 10);
-  return { width: Math.min(420, Math.round(chars * 7.2 + 26)), height: 44 + extraLines * 15 };
+  // Snippet lines are set smaller (10.5 px monospace, ~6.4 px a character) than the label.
+  const width = Math.max(chars * 7.2, snippetChars * 6.4) + 26;
+  return { width: Math.min(420, Math.round(width)), height: 44 + extraLines * 15 };
 }

@@ -56,6 +56,7 @@ export function carryOverPlan(from: Record<string, ReviewEntry> | undefined, to:
 
 export function reviewCounts(reviews: Record<string, ReviewEntry> | undefined): { allow: number; deny: number } {
   const c = { allow: 0, deny: 0 };
-  for (const r of Object.values(reviews ?? {})) if (r.decision) c[r.decision]++;
+  // Syscall decisions only: a site's review (site:...) changes no policy.
+  for (const [name, r] of Object.entries(reviews ?? {})) if (r.decision && !name.startsWith('site:')) c[r.decision]++;
   return c;
 }

@@ -46,7 +46,7 @@ export function DiffResult() {
         </div>
         {!diffConsistent(diff) && <span className="warn-text">The service’s counts do not match its rows.</span>}
       </div>
-      <div className="table-wrap">
+      <div className="table-wrap fill">
         <table className="table diff-table" data-testid="diff-table">
           <thead>
             <tr>

@@ -49,7 +49,7 @@ export function ReportFacts() {
         </table>
       </div>
       <div className="facts-line muted">
-        {stats.objects} objects · {stats.functions.toLocaleString()} functions · {stats.instructions.toLocaleString()} instructions · {stats.seconds.toFixed(1)} s
+        {stats.objects} objects in the graphs (the vDSO included) · {stats.functions.toLocaleString()} functions · {stats.instructions.toLocaleString()} instructions · {stats.seconds.toFixed(1)} s
         {stats.cachedObjects > 0 ? ` (${stats.cachedObjects} objects from cache)` : ''} · kernel table {report.kernel}
         {report.phase1 ? ` · phase 1: ${report.phase1.method}, ${report.phase1.seconds} s, ${report.phase1.execs} execs` : ''}
       </div>

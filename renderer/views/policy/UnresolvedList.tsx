@@ -8,7 +8,7 @@ export function UnresolvedList() {
     <section className="panel" id="unresolved" data-testid="unresolved-panel">
       <div className="panel-head">
         <h2>Unresolved sites</h2>
-        <span className="badge st-review">{sites.length} need review</span>
+        <span className="badge st-review">{sites.length} site{sites.length === 1 ? '' : 's'} to review</span>
         <span className="muted">Reachable syscall instructions whose number is not known: the policy cannot be proven complete until each is reviewed.</span>
       </div>
       <div className="table-wrap">

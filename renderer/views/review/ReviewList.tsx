@@ -25,7 +25,7 @@ export function ReviewList() {
       <div className="panel-head">
         <h2>Review</h2>
         <span className="muted" data-testid="review-counts">
-          {c.allow} allowed · {c.deny} denied by review · {counts.review} still need review
+          {c.allow} allowed by review · {c.deny} denied by review · {counts.review} syscall{counts.review === 1 ? '' : 's'} still need review
         </span>
         {workspace?.path && <span className="muted mono ellipsis" title={workspace.path}>{workspace.path}</span>}
       </div>
