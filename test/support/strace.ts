@@ -227,6 +227,12 @@ export function parseStraceLog(text: string): ParsedTrace {
     const inc = current(pid);
 
     const resumed = /^<\.\.\. (\S+) resumed>(.*)$/.exec(body);
+    if (resumed && resumed[1] === '???') {
+      // The resumption of a call strace could not identify (see "???(" below; seen with cgo).
+      pending.delete(inc);
+      undecodable.push(line);
+      continue;
+    }
     if (resumed) {
       const name = canonicalName(resumed[1]);
       let call = pending.get(inc);
