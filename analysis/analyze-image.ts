@@ -6,16 +6,13 @@ import { dockerFrom } from './image/engine.js';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { openImage } from './image/index.js';
 import { recordContainer, type PhaseOneResult } from './profile/index.js';
-import { parseShebang } from './profile/programs.js';
 import { describeSettings, runtimeBase } from './policy/runtime-base.js';
 import { resolveUser } from './image/users.js';
 import type { RunSettings } from './profile/run-settings.js';
-import { resolveInRootfs } from './link/rootfs.js';
 import type { ProgramSummary, Report } from './graph/report.js';
 import { syscallName } from './x86_64/syscall-table.js';
 import { AnalysisCancelled, InputError } from './errors.js';
-import { checkNamedPrograms } from './request.js';
-import { readRegularHead, UnreadableFile } from './limits/regular-file.js';
+import { checkNamedPrograms, programKind, type ProgramKind } from './request.js';
 
 export interface AnalyzeImageOptions {
   /** An engine image reference, a docker-save / OCI tarball, an OCI layout or a rootfs directory. */
@@ -66,9 +63,10 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
 
   let phase1: PhaseOneResult | undefined;
   let programs: string[];
+  let named: Map<string, Classified> | undefined;
   if (opts.programs && opts.programs.length > 0) {
     // Named programs must be in the image and runnable; phase 1's may be missing (created at run time).
-    checkNamedPrograms(opened.rootfs, opts.programs);
+    named = checkNamedPrograms(opened.rootfs, opts.programs);
     programs = opts.programs;
   } else {
     if (opened.source !== 'engine') {
@@ -110,8 +108,8 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
 
   const phase1By = new Map(phase1?.programs.map((p) => [p.path, p]) ?? []);
   // What each program is, read once: ELF, script (with its #! interpreter), missing or other.
-  const kinds = new Map<string, ProgramKind>();
-  for (const p of programs) kinds.set(p, classify(opened.rootfs, p));
+  const kinds = new Map<string, Classified>();
+  for (const p of programs) kinds.set(p, named?.get(p) ?? classify(opened.rootfs, p));
   // A script named with --program runs under its #! interpreter (chains of them too): analyse that.
   const interpretersOf = new Map<string, Set<string>>();
   for (let i = 0; i < programs.length && !phase1; i++) {
@@ -192,17 +190,16 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
 }
 
 /** What a program path is inside the image; for a script, the interpreter its #! line names. */
-type ProgramKind = { kind: 'elf' | 'missing' | 'other'; interpreter?: undefined } | { kind: 'script'; interpreter?: string };
+type Classified = { kind: 'elf' | 'script' | 'missing' | 'other'; interpreter?: string };
 
-function classify(rootfs: string, p: string): ProgramKind {
-  let head: Buffer;
+/** request.ts programKind, where what cannot be read counts as missing: phase 1 names files created at run time. */
+function classify(rootfs: string, p: string): Classified {
+  let k: ProgramKind;
   try {
-    head = readRegularHead(resolveInRootfs(rootfs, p).hostPath, 256, p);
-  } catch (e) {
-    // A FIFO, a device or a directory exec'd by name is not a program we can read.
-    return e instanceof UnreadableFile && e.code === 'ENOTREG' ? { kind: 'other' } : { kind: 'missing' };
+    k = programKind(rootfs, p);
+  } catch {
+    return { kind: 'missing' };
   }
-  if (head.length >= 4 && head.subarray(0, 4).toString('latin1') === '\x7fELF') return { kind: 'elf' };
-  if (head.subarray(0, 2).toString('latin1') === '#!') return { kind: 'script', interpreter: parseShebang(head)?.interpreter };
-  return { kind: 'other' };
+  if (k.kind === 'unreadable') return { kind: 'missing' };
+  return k.kind === 'script' ? k : { kind: k.kind };
 }

@@ -7,6 +7,7 @@ import { InputError } from './errors.js';
 import { readRegularHead, UnreadableFile } from './limits/regular-file.js';
 import { resolveInRootfs } from './link/rootfs.js';
 import { checkRunSettings, type RunSettings } from './profile/run-settings.js';
+import { parseShebang } from './profile/programs.js';
 
 /** What to analyse. */
 export type AnalysisTarget =
@@ -107,27 +108,42 @@ export function checkRequest(raw: unknown): AnalysisRequest {
   return out;
 }
 
-/** What a named program is: an ELF file, or a script with the interpreter its #! line names. */
-export type NamedProgram = { path: string; kind: 'elf' } | { path: string; kind: 'script' };
+/**
+ * What a path in a rootfs is as a program, from its first bytes (read once, without blocking): an
+ * ELF file, a script with the interpreter its #! line names, missing, unreadable, or something else
+ * (a directory, a FIFO, a config file, an empty file), each but the first two with the reason.
+ */
+export type ProgramKind =
+  | { kind: 'elf' }
+  | { kind: 'script'; interpreter?: string }
+  | { kind: 'missing' | 'unreadable' | 'other'; why: string };
+
+export function programKind(rootfs: string, p: string): ProgramKind {
+  let head: Buffer;
+  try {
+    head = readRegularHead(resolveInRootfs(rootfs, p).hostPath, 256, p);
+  } catch (e) {
+    if (e instanceof UnreadableFile) return { kind: e.code === 'ENOTREG' ? 'other' : 'unreadable', why: e.reason.replace(/^cannot read file: /, 'not a program: ') };
+    if (e instanceof InputError && /no such file/.test(e.problem)) return { kind: 'missing', why: rootfs === '/' ? 'no such file on this machine' : `no such file in ${rootfs}` };
+    throw e;
+  }
+  if (head.length === 0) return { kind: 'other', why: 'not a program: an empty file' };
+  if (head.length >= 4 && head.subarray(0, 4).toString('latin1') === '\x7fELF') return { kind: 'elf' };
+  if (head.subarray(0, 2).toString('latin1') === '#!') return { kind: 'script', interpreter: parseShebang(head)?.interpreter };
+  return { kind: 'other', why: 'not a program: neither an ELF file nor a #! script' };
+}
 
 /**
  * Checks that each program the user named exists in the rootfs and can be exec'd: a regular file
  * starting with an ELF header or `#!`. A directory, a config file or a missing path is refused
  * here, with the reason, rather than analysed as "nothing" and reported as a 0-syscall success.
  */
-export function checkNamedPrograms(rootfs: string, programs: readonly string[]): NamedProgram[] {
-  return programs.map((p) => {
-    let head: Buffer;
-    try {
-      head = readRegularHead(resolveInRootfs(rootfs, p).hostPath, 4, p);
-    } catch (e) {
-      if (e instanceof UnreadableFile) throw new InputError(p, e.reason.replace(/^cannot read file: /, 'not a program: '));
-      if (e instanceof InputError && /no such file/.test(e.problem)) throw new InputError(p, rootfs === '/' ? 'no such file on this machine' : `no such file in ${rootfs}`);
-      throw e;
-    }
-    if (head.length === 0) throw new InputError(p, 'not a program: an empty file');
-    if (head.length === 4 && head.toString('latin1') === '\x7fELF') return { path: p, kind: 'elf' };
-    if (head.subarray(0, 2).toString('latin1') === '#!') return { path: p, kind: 'script' };
-    throw new InputError(p, 'not a program: neither an ELF file nor a #! script');
-  });
+export function checkNamedPrograms(rootfs: string, programs: readonly string[]): Map<string, Extract<ProgramKind, { kind: 'elf' | 'script' }>> {
+  const kinds = new Map<string, Extract<ProgramKind, { kind: 'elf' | 'script' }>>();
+  for (const p of programs) {
+    const k = programKind(rootfs, p);
+    if (k.kind !== 'elf' && k.kind !== 'script') throw new InputError(p, k.why);
+    kinds.set(p, k);
+  }
+  return kinds;
 }

@@ -28,8 +28,8 @@ export async function runRequest(req: AnalysisRequest, ctx: RunContext): Promise
   if (t.kind === 'host' || t.kind === 'rootfs') {
     const rootfs = t.kind === 'host' ? '/' : t.rootfs;
     const named = checkNamedPrograms(rootfs, t.programs);
-    const scripts = named.filter((p) => p.kind === 'script');
-    if (scripts.length > 0) throw new InputError(scripts[0].path, 'a script: analyse the interpreter its #! line names (an image analysis does this by itself)');
+    const scripts = t.programs.filter((p) => named.get(p)?.kind === 'script');
+    if (scripts.length > 0) throw new InputError(scripts[0], 'a script: analyse the interpreter its #! line names (an image analysis does this by itself)');
     const onProgress = (p: Progress): void => ctx.onProgress?.({ phase: p.phase === 'done' ? 'done' : 'analysis', detail: p.file, done: p.done, total: p.total, analysis: p });
     report = await analyze({
       rootfs,

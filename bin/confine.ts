@@ -101,7 +101,7 @@ function settingsFrom(v: { user?: string; 'group-add'?: string[]; tty?: boolean;
     ...(v['cap-add'] ? { capAdd: v['cap-add'] } : {}),
     ...(v['cap-drop'] ? { capDrop: v['cap-drop'] } : {}),
   };
-  return Object.keys(s).length > 0 ? checkRunSettings(s) : undefined;
+  return Object.keys(s).length > 0 ? s : undefined;
 }
 
 function numberFlag(v: string | undefined, flag: string): number | undefined {
@@ -202,7 +202,9 @@ async function cmdVerify(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const settings = settingsFrom(values);
+  // analyze checks its settings in checkRequest; verify has no request, so here.
+  const raw = settingsFrom(values);
+  const settings = raw && checkRunSettings(raw);
   if (positionals.length !== 1) throw new UsageError('verify takes one IMAGE (put the workload after --)');
   if (!values.profile) throw new UsageError('--profile FILE is required');
   if (values.network !== undefined && values.network !== 'none' && values.network !== 'host') throw new UsageError('--network is none or host');

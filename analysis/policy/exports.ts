@@ -4,6 +4,7 @@
 import type { PathStep, Report, SyscallEntry } from '../graph/report.js';
 import { syscallNumber } from '../x86_64/syscall-table.js';
 import type { DockerProfile } from './docker.js';
+import { programSyscalls } from './per-program.js';
 
 /** A review of one syscall (the shape of the API's ReviewEntry, minus its time stamp). */
 export interface ReviewLike {
@@ -77,9 +78,7 @@ export function scopeNotice(report: Report): string | undefined {
 export function policyEntries(report: Report, review: Record<string, ReviewLike> = {}, program?: string): PolicyEntry[] {
   const out = new Map<string, PolicyEntry>();
   const runtime = report.runtime ? `${report.runtime.runtime} ${report.runtime.version}` : undefined;
-  for (const s of report.syscalls) {
-    // One program's own policy: what its code reaches, plus what the runtime does before exec'ing it.
-    if (program !== undefined && !s.programs.includes(program) && !s.runtime) continue;
+  for (const s of program === undefined ? report.syscalls : programSyscalls(report, program)) {
     const r = review[s.name];
     if (r?.decision === 'deny') continue;
     let reason = justification(s, runtime);
