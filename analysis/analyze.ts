@@ -50,6 +50,8 @@ export interface Progress {
   file?: string;
   done: number;
   total: number;
+  /** Objects: the dlopen round their batch belongs to (0: the program and what it links). */
+  round?: number;
 }
 
 /** What one program contributes to the report; cached as a whole when its inputs are unchanged. */
@@ -104,7 +106,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   };
   const progress = opts.onProgress ?? (() => undefined);
   const cacheErrors = new Set<string>();
-  const factsFor = async (lp: LoadedProgram, indexes: number[]): Promise<void> => {
+  const factsFor = async (lp: LoadedProgram, indexes: number[], round: number): Promise<void> => {
     // Largest first: with few workers, a big library started last would finish long after the rest.
     const todo = indexes
       .map((i) => lp.objects[i])
@@ -120,12 +122,12 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
           // Workers start at the first object that is not cached: a warm run needs none.
           if (opts.workers !== 0) pool ??= new FactsPool(opts.workers);
           let cacheError: string | undefined;
-          if (pool) ({ facts: f, cacheError } = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir));
+          if (pool) ({ facts: f, cacheError } = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir, opts.signal));
           else cacheError = cache.put((f = analyzeObject(o.elf, hash)));
           if (cacheError) cacheErrors.add(cacheError);
         }
         factsByPath.set(o.hostPath, f);
-        progress({ phase: 'objects', file: o.rootfsPath, done: ++done, total: todo.length });
+        progress({ phase: 'objects', file: o.rootfsPath, done: ++done, total: todo.length, round });
       }),
     );
   };
@@ -143,7 +145,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     // Libraries its processes were seen mapping: loaded the way dlopen would (already-mapped ones add nothing).
     const mapped: string[] = [];
     for (const lib of opts.libraries?.[program] ?? []) if (addLibrary(lp, lib, 0, open, false).length > 0) mapped.push(lib);
-    await factsFor(lp, lp.objects.map((o) => o.index));
+    await factsFor(lp, lp.objects.map((o) => o.index), 0);
     // dlopen/dlsym calls whose name is computed: what they load or find is only known from phase 1.
     const dynamicDlopens = new Map<string, string>();
     const dynamicDlsyms = new Map<string, string>();
@@ -172,7 +174,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       }
       for (const d of symbols.dynamic) dynamicDlsyms.set(`${graph.objects[graph.nodes[d.node].obj].path}:${d.site.toString(16)}`, graph.functionName(d.node));
       if (added.length === 0 && newSymbols === 0) break;
-      await factsFor(lp, added);
+      await factsFor(lp, added, round);
       // The graph collected from is always explored, also after the last round.
       rebuild();
       if (round === MAX_DLOPEN_ROUNDS) lp.warnings.push(`dlopen chains longer than ${MAX_DLOPEN_ROUNDS} libraries: constant library names inside the last ones added were not followed`);

@@ -5,7 +5,7 @@
 // JSON and check the file. Screenshots of every view go to e2e/screenshots/ (CI artifacts).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -52,7 +52,8 @@ function suite(launcher: Launcher): void {
 
     test('analyse: start an analysis and watch its progress advance to a report', { timeout: 600_000 }, async (t) => {
       if (skip) return t.skip(skip);
-      await page.waitForSelector(id('engine-status'));
+      // The status is 'unknown' until the service has answered.
+      await page.waitForSelector(`${id('engine-status')}:not([data-reachable="unknown"])`);
       const engine = (await page.getAttribute(id('engine-status'), 'data-reachable')) === 'true' && (await engineHasNginx());
       if (engine) {
         await page.click(`${id('image-row')}[data-image="${TEST_IMAGES.nginx}"]`);
@@ -269,7 +270,8 @@ function suite(launcher: Launcher): void {
       await shot('syscall-unsaved-note');
       await page.press(id('review-note'), 'Enter');
       await page.waitForSelector(id('review-unsaved'), { state: 'detached' });
-      assert.match((await page.textContent(id('review-state'))) ?? '', /note saved, no decision yet/);
+      // 'saving…' until the service confirms.
+      await page.waitForFunction(() => /note saved, no decision yet/.test(document.querySelector('[data-testid="review-state"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
       await page.reload();
       await page.click(id('nav-review'));
       const row = page.locator(`${id('review-row')}[data-syscall="${name}"]`);
@@ -307,6 +309,48 @@ function suite(launcher: Launcher): void {
       const profile = JSON.parse((await page.textContent(id('export-text'))) ?? '{}') as { comment?: string };
       assert.match(profile.comment ?? '', /^Not a container policy/);
       await shot('export-host-not-a-container-policy');
+    });
+
+    test('issue 9 item 6: a review survives re-analysis of the same program, what changed is marked, and the export carries the deny note', { timeout: 300_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      // One path, two versions of the program at it: sleep first (it calls pause), then true (it never does).
+      const app = join(work, 'app-versions', 'app');
+      mkdirSync(join(work, 'app-versions'), { recursive: true });
+      copyFileSync('/usr/bin/sleep', app);
+      const analyse = async (): Promise<void> => {
+        await page.click(id('nav-images'));
+        await page.click(id('target-host'));
+        await page.fill(id('input-host-programs'), app);
+        await page.click(id('start-analysis'));
+        await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') === 'running', undefined, { timeout: 30_000 }).catch(() => undefined);
+        await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') !== 'running', undefined, { timeout: 240_000 });
+        const job = page.locator(id('job')).first();
+        assert.equal(await job.getAttribute('data-outcome'), 'done');
+        await job.locator(id('job-open-report')).click();
+        await page.waitForSelector(id('policy-table'));
+      };
+      await analyse();
+      await page.fill(id('policy-search'), 'pause');
+      await page.locator(`${id('syscall-row')}[data-syscall="pause"]`).dblclick();
+      await page.fill(id('review-note'), 'e2e: the app never waits for a signal');
+      await page.click(id('review-deny'));
+      await page.waitForSelector(`${id('review-controls')}[data-decision="deny"]`);
+      copyFileSync('/usr/bin/true', app);
+      await analyse();
+      await page.click(id('nav-review'));
+      const row = page.locator(`${id('review-row')}[data-syscall="pause"]`);
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-decision'), 'deny');
+      assert.match((await row.textContent()) ?? '', /the app never waits for a signal/);
+      assert.equal(await row.getAttribute('data-changed'), 'true');
+      assert.match((await row.locator(id('review-changed')).getAttribute('title')) ?? '', /no longer found by the analysis/);
+      assert.ok(((await page.textContent(id('review-subject'))) ?? '').includes(`host · ${app}`), 'the review is kept for the program\'s path');
+      await shot('review-changed-since-review');
+      await page.click(id('export-format-docker'));
+      await page.click(id('export-preview'));
+      await page.waitForSelector(id('export-text'));
+      const profile = JSON.parse((await page.textContent(id('export-text'))) ?? '{}') as { deniedByReview?: string[] };
+      assert.deepEqual(profile.deniedByReview, ['pause (34): denied by review: e2e: the app never waits for a signal']);
     });
   });
 }

@@ -5,6 +5,7 @@
 // nothing here may import Node or Electron.
 import type { EdgeKind, PathStep, Report, SyscallEntry } from '../analysis/graph/report.js';
 import type { AnalysisRequest } from '../analysis/request.js';
+import type { ReviewBasis } from '../analysis/policy/review.js';
 
 export type { EdgeKind, PathStep, Report, SyscallEntry };
 /** Names of x86-64 syscall numbers (the pinned table): part of the contract, so the UI needs no other module. */
@@ -40,6 +41,8 @@ export interface JobProgress {
   file?: string;
   done?: number;
   total?: number;
+  /** objects: the dlopen round of this batch (absent for the program and what it links). */
+  round?: number;
   elapsedMs: number;
 }
 
@@ -146,21 +149,22 @@ export interface ReviewEntry {
   decision?: ReviewDecision;
   note: string;
   updatedAt: string;
+  /** What the reviewer saw (absent in workspaces written before it was kept): reviewChanges() compares it with a later report. */
+  basis?: ReviewBasis;
 }
 
 /**
- * The review key of an unresolved site (reviews are keyed by syscall name otherwise):
- * `site:<program>:<object>:<address>`. Its decision records the reviewer's verdict on the site; it
- * changes no policy.
+ * Reviews are kept per subject (reviewSubject(report): the image's name, or the analysed directory
+ * and programs), so they survive re-analysis; keys are syscall names or siteReviewKey()s.
  */
-export function siteReviewKey(program: string, object: string, address: string): string {
-  return `site:${program}:${object}:${address}`;
-}
+export { reviewSubject, reviewBasis, reviewChanges, siteReviewKey, type ReviewBasis } from '../analysis/policy/review.js';
+/** A justification path as one line, as the CLI and the exports print it. */
+export { pathText } from '../analysis/policy/path-text.js';
 
 /** The user's review, kept in a JSON workspace file (stable key order, readable in a git diff). */
 export interface Workspace {
   path: string;
-  /** reportId -> syscall name -> review */
+  /** subject -> syscall name (or site key) -> review */
   reviews: Record<string, Record<string, ReviewEntry>>;
 }
 
@@ -205,7 +209,10 @@ export interface ConfineApi {
   importProfile(name: string, json: string): Promise<ProfileMeta>;
   diff(left: PolicyRef, right: PolicyRef): Promise<PolicyDiff>;
   getWorkspace(): Promise<Workspace>;
-  /** decision null with an empty note removes the review; with a note, keeps the note alone. */
+  /**
+   * Reviews `syscall` (or a site key) in the subject of report `reportId`, keeping what that report
+   * shows as the basis. decision null with an empty note removes the review; with a note, keeps the note alone.
+   */
   setReview(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Promise<Workspace>;
   /** The policy of a report with its review applied, in a format. */
   exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult>;

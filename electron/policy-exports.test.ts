@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDockerProfile, dockerDefaultProfileText } from '../analysis/policy/profile-import.js';
-import { dockerExport, kubernetesExport, ociExport, pathText, policyEntries, renderPolicy, SPO_API_VERSION } from '../analysis/policy/exports.js';
+import { dockerExport, kubernetesExport, ociExport, policyEntries, renderPolicy, SPO_API_VERSION } from '../analysis/policy/exports.js';
+import { pathText } from '../analysis/policy/path-text.js';
 import type { Report, SyscallEntry } from '../analysis/graph/report.js';
 import { SYSCALL_NAMES, syscallNumber } from '../analysis/x86_64/syscall-table.js';
 import { InputError } from '../analysis/errors.js';

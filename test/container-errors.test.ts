@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TEST_IMAGES, confine, engineUnavailable } from './support/engine.js';
@@ -112,4 +112,38 @@ test('Ctrl-C during phase 1: exit 130 and the phase-1 container is gone', async 
   assert.equal(await exited, 130, stderr);
   assert.match(stderr, /interrupted/);
   assert.equal(await mine(), 0, 'the phase-1 container was left behind');
+});
+
+test('Ctrl-C during the static analysis of `analyze IMAGE --program`: exit 130, no report written, the workers stopped', async (t) => {
+  if (skip) return t.skip(skip);
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const { CONFINE_BIN } = await import('./support/paths.js');
+  const { cacheLayout } = await import('../analysis/cache/layout.js');
+  // A cache of its own: every object is analysed afresh, so the interrupt lands among them.
+  const own = join(work, 'ctrl-c-cache');
+  const out = join(work, 'ctrl-c-report.json');
+  const child = spawn(process.execPath, [CONFINE_BIN, 'analyze', TEST_IMAGES.nginx, '--program', '/usr/sbin/nginx', '--json', out, '--cache-dir', own], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
+  const facts = cacheLayout(own).facts;
+  const analysed = (): number => (existsSync(facts) ? readdirSync(facts).filter((f) => f.endsWith('.json')).length : 0);
+  // The first object's facts are stored: the static analysis runs (nginx links several more).
+  for (let i = 0; i < 1200 && analysed() === 0 && exitCode === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(exitCode, undefined, `the analysis ended before it could be interrupted:\n${stderr}`);
+  assert.ok(analysed() > 0, `no object was analysed:\n${stderr}`);
+  const atSigint = analysed();
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted/);
+  assert.equal(existsSync(out), false, 'an interrupted analysis wrote a report');
+  // It stopped among the objects, not after them: at most the ones already in a worker were finished.
+  const workers = Math.max(1, Math.min(4, availableParallelism()));
+  const atExit = analysed();
+  const full = await confine(['analyze', TEST_IMAGES.nginx, '--program', '/usr/sbin/nginx', '--json', out, '--cache-dir', own]);
+  assert.equal(full.code, 0, full.stderr);
+  t.diagnostic(`objects analysed: ${atSigint} at the interrupt, ${atExit} at exit, ${analysed()} in the whole analysis (${workers} workers)`);
+  assert.ok(atExit <= atSigint + workers && atExit < analysed(), `the interrupt waited for the queued objects: ${atSigint} analysed at the interrupt, ${atExit} at exit, ${analysed()} in all`);
 });

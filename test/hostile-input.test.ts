@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { CONFINE_BIN } from './support/paths.js';
-import { BASE, craftElf, EXIT_CODE, PF_R, PF_X, PT_DYNAMIC, PT_INTERP, PT_LOAD, SHF_ALLOC, SHT_RELA, wholeFile } from './support/crafted-elf.js';
+import { BASE, craftElf, EXIT_CODE, PF_R, PF_X, PT_DYNAMIC, PT_INTERP, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NULL, SHT_RELA, wholeFile } from './support/crafted-elf.js';
 
 const work = mkdtempSync(join(tmpdir(), 'confine-hostile-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -240,4 +240,35 @@ test('16: a cache that cannot be written is a warning and the analysis goes on u
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /cannot be written \(ENOTDIR\): going on without caching/);
   assert.deepEqual(readdirSync(cache), ['facts']);
+});
+
+test('16: a full cache (ENOSPC) is a warning naming the cache, not an error blamed on a library, and leaves no temporary files', { skip: isRoot ? false : 'mounting a small tmpfs needs root' }, async () => {
+  const root = trueRootfs('full-cache');
+  const cache = join(work, 'full-cache-dir');
+  mkdirSync(cache, { recursive: true });
+  // 32 KiB: room for directories and small files, none for the facts of libc.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', cache]);
+  try {
+    const r = await run(['analyze', '--rootfs', root, '--program', '/usr/bin/true', '--cache-dir', cache]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`the cache ${cache}\\S* cannot be written \\(ENOSPC\\): going on without caching`));
+    assert.doesNotMatch(r.stdout + r.stderr, /libc\.so\.6: .*ENOSPC|internal error/);
+    const left = execFileSync('find', [cache, '-name', '*.tmp'], { encoding: 'utf8' }).trim();
+    assert.equal(left, '', `temporary files left behind:\n${left}`);
+  } finally {
+    execFileSync('umount', [cache]);
+  }
+});
+
+test('16: inactive (SHT_NULL) section headers claiming executable extents far past the file are ignored, not read', async () => {
+  const body = Buffer.concat([EXIT_CODE, Buffer.alloc(7)]);
+  // ALLOC|EXECINSTR over the code, then at an offset and size no file has.
+  const elf = craftElf(body, wholeFile, (off) => [
+    { type: SHT_NULL, flags: SHF_ALLOC | SHF_EXECINSTR, addr: BASE + off, offset: off, size: 2 ** 40 },
+    { type: SHT_NULL, flags: SHF_ALLOC | SHF_EXECINSTR, addr: BASE + off, offset: 2 ** 52, size: 2 ** 52 },
+  ]);
+  const r = await analyse(rootfs('null-sections', { 'bin/prog': elf }), '/bin/prog');
+  bounded(r, '/bin/prog');
+  assert.equal(r.code, 0, `exit ${r.code}:\n${r.stderr}`);
+  assert.match(r.stdout, /\/bin\/prog: [1-9]\d* syscalls/);
 });

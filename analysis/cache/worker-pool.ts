@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { ObjectFacts } from '../program/facts.js';
 import { failureError, type WorkerFailure } from './worker-failure.js';
 import { LIMITS, LimitError, MiB } from '../limits/limits.js';
+import { AnalysisCancelled } from '../errors.js';
 
 const WORKER_HEAP_MB = LIMITS.workerHeapBytes / MiB;
 
@@ -61,10 +62,36 @@ export class FactsPool {
     this.idle.push(w);
   }
 
-  /** Computes the facts of one file from its bytes (copied to the worker, not re-read); the worker stores them in `cacheDir`. */
-  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string): Promise<{ facts: ObjectFacts; cacheError?: string }> {
+  /**
+   * Computes the facts of one file from its bytes (copied to the worker, not re-read); the worker
+   * stores them in `cacheDir`. An abort rejects at once (AnalysisCancelled) and drops the job if it
+   * has not started; a started one runs on until close() terminates its worker.
+   */
+  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string, signal?: AbortSignal): Promise<{ facts: ObjectFacts; cacheError?: string }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ cacheDir, bytes, hash, displayPath, resolve: (facts, cacheError) => resolve({ facts, cacheError }), reject });
+      if (signal?.aborted) return reject(new AnalysisCancelled());
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(job);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(new AnalysisCancelled());
+      };
+      const done = (): void => signal?.removeEventListener('abort', onAbort);
+      const job: Job = {
+        cacheDir,
+        bytes,
+        hash,
+        displayPath,
+        resolve: (facts, cacheError) => {
+          done();
+          resolve({ facts, cacheError });
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(job);
       this.pump();
     });
   }

@@ -35,11 +35,11 @@ function osReason(e: unknown): { reason: string; code?: string } {
   return { reason: `cannot read file: ${reason}${err.code ? ` (${err.code})` : ''}`, code: err.code };
 }
 
-/** Opens `hostPath` for reading and checks it is a regular file; the caller closes the descriptor. */
-function openRegular(hostPath: string, shown: string): { fd: number; size: number } {
+/** Opens `hostPath` for reading and checks it is a regular file; the caller closes the descriptor. `noFollow`: a final symlink is refused (ELOOP). */
+function openRegular(hostPath: string, shown: string, noFollow = false): { fd: number; size: number } {
   let fd: number;
   try {
-    fd = fs.openSync(hostPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(hostPath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   } catch (e) {
     const { reason, code } = osReason(e);
     throw new UnreadableFile(shown, reason, code);
@@ -77,9 +77,12 @@ export function readRegular(hostPath: string, shown: string = hostPath, limit: L
   }
 }
 
-/** The first `n` bytes of a regular file (fewer when it is shorter). */
-export function readRegularHead(hostPath: string, n: number, shown: string = hostPath): Buffer {
-  const { fd } = openRegular(hostPath, shown);
+/**
+ * The first `n` bytes of a regular file (fewer when it is shorter). `noFollow` for a path already
+ * resolved by the caller inside a container's root, where a final symlink would lead out of it.
+ */
+export function readRegularHead(hostPath: string, n: number, shown: string = hostPath, opts: { noFollow?: boolean } = {}): Buffer {
+  const { fd } = openRegular(hostPath, shown, opts.noFollow);
   try {
     const buf = Buffer.alloc(n);
     return buf.subarray(0, fs.readSync(fd, buf, 0, n, 0));

@@ -7,4 +7,6 @@ export interface DockerProfile {
   defaultErrnoRet: number;
   architectures: string[];
   syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW'; comment?: string }[];
+  /** Syscalls the user's review denies, each with its note (the default action denies them already). */
+  deniedByReview?: string[];
 }

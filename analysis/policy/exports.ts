@@ -1,17 +1,14 @@
 // Policy exports: a report's syscalls with the user's review applied, as a Docker JSON profile, an
 // OCI runtime-spec `linux.seccomp` object, or a Kubernetes SeccompProfile for the
 // security-profiles-operator. Where the format has comments, each allowed syscall carries why.
-import type { PathStep, Report, SyscallEntry } from '../graph/report.js';
+import type { Report, SyscallEntry } from '../graph/report.js';
 import { syscallNumber } from '../x86_64/syscall-table.js';
 import type { DockerProfile } from './docker.js';
 import { programSyscalls } from './per-program.js';
+import { pathText } from './path-text.js';
+import { reviewDenials, type ReviewLike } from './review.js';
 
-/** A review of one syscall (the shape of the API's ReviewEntry, minus its time stamp). */
-export interface ReviewLike {
-  /** Absent: a note only, which changes nothing in the policy. */
-  decision?: 'allow' | 'deny';
-  note: string;
-}
+export type { ReviewLike };
 
 /** One allowed syscall of the exported policy. */
 export interface PolicyEntry {
@@ -35,26 +32,6 @@ export interface RenderedPolicy {
 export const SPO_API_VERSION = 'security-profiles-operator.x-k8s.io/v1beta1';
 
 const ARCHITECTURES = ['SCMP_ARCH_X86_64'];
-
-/** Short object name for paths: "libc" for /usr/lib/x86_64-linux-gnu/libc.so.6, "nginx" for /usr/sbin/nginx. */
-function shortObject(path: string): string {
-  const base = path.split('/').pop() || path;
-  if (base === '[vdso]') return 'vdso';
-  const so = base.indexOf('.so');
-  return so > 0 ? base.slice(0, so) : base;
-}
-
-/** A path as one line: "nginx:main -> ngx_event_accept -> accept4@plt -> libc:accept4" (the object named where it changes). */
-export function pathText(path: PathStep[]): string {
-  let prev = '';
-  return path
-    .map((s) => {
-      const label = s.object === prev ? s.function : `${shortObject(s.object)}:${s.function}`;
-      prev = s.object;
-      return label;
-    })
-    .join(' -> ');
-}
 
 /** Why the analysis allows a syscall, in one line. */
 export function justification(s: SyscallEntry, runtime?: string): string {
@@ -82,7 +59,8 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
     const r = review[s.name];
     if (r?.decision === 'deny') continue;
     let reason = justification(s, runtime);
-    if (r?.decision === 'allow' && r.note.trim() !== '') reason += ` (review: ${r.note.trim()})`;
+    // A note travels with the rule whether or not a decision was made with it.
+    if (r && r.note.trim() !== '') reason += ` (review${r.decision ? '' : ' note'}: ${r.note.trim()})`;
     out.set(s.name, { name: s.name, nr: s.nr, reason });
   }
   for (const [name, r] of Object.entries(review)) {
@@ -95,19 +73,34 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
   return [...out.values()].sort((a, b) => a.nr - b.nr);
 }
 
+/** A syscall the review denies, and why: said in the file so the next reader knows it was a decision. */
+export interface Denial {
+  name: string;
+  nr: number;
+  note: string;
+}
+
+function denialLine(d: Denial): string {
+  return oneLine(`${d.name} (${d.nr}): denied by review${d.note ? `: ${d.note}` : ''}`);
+}
+
 function oneLine(s: string): string {
   return s.replace(/[\r\n\t]+/g, ' ').trim();
 }
 
-/** Docker JSON: deny by default (EPERM), one allow rule per syscall with its justification as the rule's comment. */
-export function dockerExport(entries: PolicyEntry[], notice?: string): DockerProfile {
+/**
+ * Docker JSON: deny by default (EPERM), one allow rule per syscall with its justification as the
+ * rule's comment. The engine ignores keys it does not know: the scope notice and the review's
+ * denials travel with the file as top-level keys, where a reader sees them, and change nothing.
+ */
+export function dockerExport(entries: PolicyEntry[], notice?: string, denials: Denial[] = []): DockerProfile {
   return {
-    // The engine ignores keys it does not know: the notice travels with the file, where a reader sees it.
     ...(notice ? { comment: notice } : {}),
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: [...ARCHITECTURES],
     syscalls: entries.map((e) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW', comment: oneLine(`${e.name}: ${e.reason}`) })),
+    ...(denials.length > 0 ? { deniedByReview: denials.map(denialLine) } : {}),
   };
 }
 
@@ -171,16 +164,31 @@ function fileStem(title: string): string {
   return kubernetesName(title).replace(/^confine-/, '') || 'profile';
 }
 
-/** Renders entries in a format, with a suggested file name. `title` names the analysed image or programs; `notice` is scopeNotice(). */
-export function renderPolicy(format: PolicyFormat, entries: PolicyEntry[], title: string, header: string[] = [], notice?: string): RenderedPolicy {
+export interface RenderOptions {
+  /** Comment lines at the top, where the format has comments. */
+  header?: string[];
+  /** scopeNotice(): why this is not a container policy. */
+  notice?: string;
+  denials?: Denial[];
+}
+
+/** Renders entries in a format, with a suggested file name. `title` names the analysed image or programs. */
+export function renderPolicy(format: PolicyFormat, entries: PolicyEntry[], title: string, opts: RenderOptions = {}): RenderedPolicy {
   const stem = fileStem(title);
+  const denials = opts.denials ?? [];
   switch (format) {
     case 'docker':
-      return { format, filename: `${stem}.seccomp.json`, mime: 'application/json', text: JSON.stringify(dockerExport(entries, notice), null, 2) + '\n' };
+      return { format, filename: `${stem}.seccomp.json`, mime: 'application/json', text: JSON.stringify(dockerExport(entries, opts.notice, denials), null, 2) + '\n' };
     case 'oci':
+      // The runtime spec has no comment field: the file is the policy alone.
       return { format, filename: `${stem}.oci-seccomp.json`, mime: 'application/json', text: JSON.stringify(ociExport(entries), null, 2) + '\n' };
     case 'kubernetes':
-      return { format, filename: `${stem}.seccompprofile.yaml`, mime: 'application/yaml', text: kubernetesExport(entries, title, notice ? [...header, notice] : header) };
+      return {
+        format,
+        filename: `${stem}.seccompprofile.yaml`,
+        mime: 'application/yaml',
+        text: kubernetesExport(entries, title, [...(opts.header ?? []), ...(opts.notice ? [opts.notice] : []), ...denials.map(denialLine)]),
+      };
     default:
       throw new Error(`unknown export format ${String(format)}`);
   }
@@ -194,5 +202,6 @@ export function exportReport(report: Report, opts: { format: PolicyFormat; title
     `Seccomp profile generated by Confine${opts.source ? ` from ${opts.source}` : ''} (${of}).`,
     `${entries.length} syscalls allowed on x86-64; everything else fails with EPERM. Each syscall is preceded by why it is allowed.`,
   ];
-  return renderPolicy(opts.format, entries, opts.program ? `${opts.title} ${opts.program}` : opts.title, header, scopeNotice(report));
+  const denials = reviewDenials(report, opts.review ?? {}, syscallNumber);
+  return renderPolicy(opts.format, entries, opts.program ? `${opts.title} ${opts.program}` : opts.title, { header, notice: scopeNotice(report), denials });
 }

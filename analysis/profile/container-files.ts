@@ -7,6 +7,8 @@
 // follows a link itself, which through /proc/PID/root would resolve against the host's root.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readRegularHead } from '../limits/regular-file.js';
+import { InputError } from '../errors.js';
 
 const MAX_SYMLINKS = 40;
 
@@ -73,22 +75,13 @@ export function resolveInLayers(layers: readonly string[], p: string): string | 
   return last.kind === 'found' ? last.host : undefined;
 }
 
+/** The head of a file resolved inside the container, or undefined when it is no regular file (or is gone). */
 function readHead(host: string, max: number): Buffer | undefined {
-  let fd: number;
   try {
-    fd = fs.openSync(host, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!fs.fstatSync(fd).isFile()) return undefined;
-    const buf = Buffer.alloc(max);
-    const n = fs.readSync(fd, buf, 0, max, 0);
-    return buf.subarray(0, n);
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
+    return readRegularHead(host, max, host, { noFollow: true });
+  } catch (e) {
+    if (e instanceof InputError) return undefined;
+    throw e;
   }
 }
 

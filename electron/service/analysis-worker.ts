@@ -23,7 +23,7 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
-  | { type: 'progress'; phase: string; file?: string; done?: number; total?: number }
+  | { type: 'progress'; phase: string; file?: string; done?: number; total?: number; round?: number }
   | { type: 'done'; reportId: string }
   | { type: 'error'; kind: 'input' | 'internal'; message: string }
   | { type: 'cancelled' };
@@ -58,14 +58,14 @@ async function run(input: WorkerInput, port: NonNullable<typeof parentPort>): Pr
   });
   let last = { phase: '', at: 0 };
   const send = (m: WorkerMessage): void => port.postMessage(m);
-  const progress = (phase: string, file?: string, done?: number, total?: number): void => {
+  const progress = (phase: string, file?: string, done?: number, total?: number, round?: number): void => {
     // Phase 1 stops on the signal and cleans up by itself: never interrupt it from its own callback.
     if (abort.signal.aborted && phase !== 'phase1') throw new Cancelled('cancelled');
     const now = performance.now();
     const final = done !== undefined && total !== undefined && done >= total;
     if (phase === last.phase && !final && now - last.at < PROGRESS_INTERVAL_MS) return;
     last = { phase, at: now };
-    send({ type: 'progress', phase, ...(file !== undefined ? { file } : {}), ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
+    send({ type: 'progress', phase, ...(file !== undefined ? { file } : {}), ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}), ...(round ? { round } : {}) });
   };
   const graphs: GraphsFile = { version: 1, programs: {} };
   const onGraph = (program: string, graph: Parameters<typeof callGraphData>[0], roots: Parameters<typeof callGraphData>[1]): void => {
@@ -81,7 +81,7 @@ async function run(input: WorkerInput, port: NonNullable<typeof parentPort>): Pr
       onGraph,
       onProgress: (p) => {
         if (p.phase === 'analysis' && p.analysis) {
-          if (p.analysis.phase !== 'done') progress(p.analysis.phase, p.analysis.file, p.analysis.done, p.analysis.total);
+          if (p.analysis.phase !== 'done') progress(p.analysis.phase, p.analysis.file, p.analysis.done, p.analysis.total, p.analysis.round);
         } else if (p.phase !== 'done') progress(p.phase, p.detail, p.done, p.total);
       },
     });

@@ -61,6 +61,7 @@ export class JobManager {
         if (m.file !== undefined) p.file = m.file;
         if (m.done !== undefined) p.done = m.done;
         if (m.total !== undefined) p.total = m.total;
+        if (m.round !== undefined) p.round = m.round;
         this.opts.emit('progress', p);
         break;
       }

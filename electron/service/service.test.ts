@@ -2,11 +2,12 @@
 // queries, disassembly, diff, review, exports) and cancelling an engine job during phase 1.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { ConfineService } from './service.js';
 import { stableJson } from './workspace.js';
+import { reviewBasis, reviewChanges, reviewSubject } from '../../analysis/policy/review.js';
 import { readDockerProfile } from '../../analysis/policy/profile-import.js';
 import type { Report } from '../../analysis/graph/report.js';
 import { INDIRECT_NAME } from '../../analysis/graph/graph-data.js';
@@ -223,11 +224,25 @@ describe('service with a host analysis of /usr/bin/true', () => {
 
     const reopened = new ConfineService({ cacheDir: cache.dir, workspaceFile, emit: () => undefined });
     const w = await reopened.getWorkspace();
-    assert.deepEqual(Object.keys(w.reviews[reportId]).sort(), ['exit_group', 'ptrace']);
-    assert.equal(w.reviews[reportId].exit_group.decision, 'deny');
-    assert.equal(w.reviews[reportId].exit_group.note, 'the container never exits by itself');
-    assert.match(w.reviews[reportId].ptrace.updatedAt, /^\d{4}-\d\d-\d\dT/);
+    const mine = w.reviews[`host · ${TRUE}`];
+    assert.deepEqual(Object.keys(mine).sort(), ['exit_group', 'ptrace']);
+    assert.equal(mine.exit_group.decision, 'deny');
+    assert.equal(mine.exit_group.note, 'the container never exits by itself');
+    assert.match(mine.ptrace.updatedAt, /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(mine.ptrace.basis, { reportId, found: false, programs: [], path: '' }, 'ptrace was not found: the reviewer added it');
+    assert.equal(mine.exit_group.basis?.found, true);
     await reopened.close();
+
+    // A version-1 workspace (reviews per report id) is moved to the report's subject, with the basis of that report.
+    const legacy = join(cache.dir, 'legacy-workspace.json');
+    writeFileSync(legacy, JSON.stringify({ reviews: { [reportId]: { unlink: { decision: 'deny', note: 'old file', updatedAt: '2025-01-01T00:00:00.000Z' } }, gone: { read: { decision: 'deny', note: '', updatedAt: '' } } } }));
+    const migrated = new ConfineService({ cacheDir: cache.dir, workspaceFile: legacy, emit: () => undefined });
+    const lw = await migrated.getWorkspace();
+    assert.deepEqual(Object.keys(lw.reviews).sort(), ['gone', `host · ${TRUE}`], 'a report that is gone keeps its key');
+    assert.equal(lw.reviews[`host · ${TRUE}`].unlink.note, 'old file');
+    assert.equal(lw.reviews[`host · ${TRUE}`].unlink.basis?.reportId, reportId);
+    assert.equal((JSON.parse(readFileSync(legacy, 'utf8')) as { version: number }).version, 2);
+    await migrated.close();
 
     // A damaged workspace is not overwritten.
     const bad = join(cache.dir, 'bad-workspace.json');
@@ -237,6 +252,39 @@ describe('service with a host analysis of /usr/bin/true', () => {
     await assert.rejects(b.setReview(reportId, 'read', 'deny', ''), /not valid JSON/);
     assert.equal(readFileSync(bad, 'utf8'), '{ not json');
     await b.close();
+  });
+
+  test('issue 9 item 6: a review survives re-analysis, a new version\'s other evidence is marked, and exports carry the deny notes', async () => {
+    // The same path analysed twice, a new program put there in between (a new version of the image).
+    const dir = join(cache.dir, 'app-versions');
+    mkdirSync(dir, { recursive: true });
+    const app = join(dir, 'app');
+    copyFileSync(TRUE, app);
+    const analyse = async (): Promise<string> => {
+      const f = await events.finishedOf((await service.startAnalysis({ target: { kind: 'host', programs: [app] } })).jobId);
+      assert.equal(f.error, undefined, f.error);
+      return f.reportId!;
+    };
+    const first = await analyse();
+    const firstReport = await service.getReport(first);
+    assert.ok(!firstReport.syscalls.some((s) => s.name === 'pause'), 'true never pauses');
+    await service.setReview(first, 'pause', 'deny', 'the app never waits for a signal');
+    await service.setReview(first, 'exit_group', 'deny', 'a server never exits');
+    copyFileSync('/usr/bin/sleep', app);
+    const second = await analyse();
+    assert.notEqual(second, first);
+    const secondReport = await service.getReport(second);
+    assert.ok(secondReport.syscalls.some((s) => s.name === 'pause'), 'sleep pauses');
+    const reviews = (await service.getWorkspace()).reviews[reviewSubject(secondReport)];
+    assert.equal(reviews.pause.note, 'the app never waits for a signal', 'the review of the first report is the second one\'s');
+    assert.deepEqual(reviewChanges(reviews.pause.basis, reviewBasis(secondReport, second, 'pause')), ['now found by the analysis']);
+    const docker = JSON.parse((await service.exportPolicy(second, 'docker')).text) as { deniedByReview?: string[]; syscalls: { names: string[] }[] };
+    assert.deepEqual(docker.deniedByReview, ['pause (34): denied by review: the app never waits for a signal', 'exit_group (231): denied by review: a server never exits']);
+    assert.ok(!docker.syscalls.some((r) => r.names.includes('pause') || r.names.includes('exit_group')));
+    assert.match((await service.exportPolicy(second, 'kubernetes')).text, /^# pause \(34\): denied by review: the app never waits for a signal$/m);
+    // Confirming the review takes the new report as its basis: no longer marked.
+    const confirmed = await service.setReview(second, 'pause', 'deny', 'the app never waits for a signal');
+    assert.deepEqual(reviewChanges(confirmed.reviews[reviewSubject(secondReport)].pause.basis, reviewBasis(secondReport, second, 'pause')), []);
   });
 
   test('exports in all three formats reflect the review', async () => {

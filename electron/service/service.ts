@@ -24,6 +24,7 @@ import type {
   Workspace,
 } from '../api.js';
 import { exportReport, policyEntries } from '../../analysis/policy/exports.js';
+import { reviewBasis, reviewSubject } from '../../analysis/policy/review.js';
 import { JobManager } from './jobs.js';
 import { checkNamedPrograms, checkRequest } from '../../analysis/request.js';
 import { InputError } from '../../analysis/errors.js';
@@ -84,7 +85,31 @@ export class ConfineService implements ConfineApi {
     this.reports = new ReportStore(cacheLayout(opts.cacheDir).reports);
     this.profiles = new ProfileStore(cacheLayout(opts.cacheDir).profiles);
     this.workspace = new WorkspaceStore(opts.workspaceFile);
+    this.migrateReviews();
     this.jobs = new JobManager({ cacheDir: opts.cacheDir, reportsDir: this.reports.dir, docker: dockerOptions(opts.docker), emit: opts.emit });
+  }
+
+  /** Version-1 workspaces kept reviews per report id: move them to the report's subject. */
+  private migrateReviews(): void {
+    try {
+      this.workspace.migrate((key) => {
+        let report: Report;
+        try {
+          report = this.reports.get(checkReportId(key));
+        } catch {
+          return undefined;
+        }
+        return { subject: reviewSubject(report), basis: (name) => reviewBasis(report, key, name) };
+      });
+    } catch {
+      // A workspace that cannot be written says so at the first review; reading still works.
+    }
+  }
+
+  /** The review subject of a stored report. */
+  private subjectOf(id: string): { subject: string; report: Report } {
+    const report = this.reports.get(id);
+    return { subject: reviewSubject(report), report };
   }
 
   async hostInfo(): Promise<HostInfo> {
@@ -181,9 +206,9 @@ export class ConfineService implements ConfineApi {
     if (!ref || typeof ref !== 'object') throw new Error('a policy is a report or a profile');
     if (ref.kind === 'report') {
       const id = checkReportId(ref.id);
-      const report = this.reports.get(id);
+      const { report, subject } = this.subjectOf(id);
       const reasons = new Map<string, string>();
-      for (const e of policyEntries(report, this.workspace.reviewsOf(id))) reasons.set(e.name, shortReason(e.reason));
+      for (const e of policyEntries(report, this.workspace.reviewsOf(subject))) reasons.set(e.name, shortReason(e.reason));
       let label = id;
       try {
         label = this.reports.meta(id).title;
@@ -210,24 +235,25 @@ export class ConfineService implements ConfineApi {
 
   async setReview(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Promise<Workspace> {
     const id = checkReportId(reportId);
-    this.reports.meta(id);
+    const { report, subject } = this.subjectOf(id);
     const n = note ?? '';
     if (typeof n !== 'string') throw new Error('the note must be text');
     if (n.length > LIMITS.noteChars) throw new InputError('note', `${n.length} characters, the limit noteChars = ${LIMITS.noteChars}`);
-    return this.workspace.set(id, text(syscall, 'the syscall'), decision, n);
+    const key = text(syscall, 'the syscall');
+    return this.workspace.set(subject, key, decision, n, reviewBasis(report, id, key));
   }
 
   async exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult> {
     const id = checkReportId(reportId);
     if (!EXPORT_FORMATS.includes(format)) throw new Error(`the export format is one of ${EXPORT_FORMATS.join(', ')}`);
-    const report = this.reports.get(id);
+    const { report, subject } = this.subjectOf(id);
     let title = id;
     try {
       title = this.reports.meta(id).title;
     } catch {
       // Keep the id.
     }
-    return exportReport(report, { format, title, review: this.workspace.reviewsOf(id), source: `report ${id}` });
+    return exportReport(report, { format, title, review: this.workspace.reviewsOf(subject), source: `report ${id}` });
   }
 
   async saveExport(_result: ExportResult): Promise<string | null> {

@@ -1,17 +1,23 @@
 // The review workspace: one JSON file the user may keep in git. Keys are sorted and indented by two
 // spaces so that a change is a small, readable diff; every write goes to a temporary file that is
 // then renamed over the old one, so a crash never leaves half a file.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { ReviewDecision, ReviewEntry, Workspace } from '../api.js';
+//
+// Version 2 keeps reviews per subject (analysis/policy/review.ts), so that they survive
+// re-analysis. Version 1 (no "version" key) kept them per report id: those are moved to their
+// report's subject when the service starts (migrate), and kept as they are when the report is gone.
+import { readFileSync } from 'node:fs';
+import type { ReviewBasis, ReviewDecision, ReviewEntry, Workspace } from '../api.js';
 import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
+import { writeAtomic as writeCacheFile } from '../../analysis/cache/atomic-write.js';
 
 type Reviews = Workspace['reviews'];
 
-/** JSON text with object keys sorted at every level and a trailing newline. */
-/** An unresolved site's review key (api.ts siteReviewKey): program and object paths, then a hex address. */
+const VERSION = 2;
+
+/** An unresolved site's review key (siteReviewKey): program and object paths, then a hex address. */
 const SITE_KEY = /^site:\/[^\0]{0,4095}:\/[^\0]{0,4095}:[0-9a-f]{1,16}$/;
 
+/** JSON text with object keys sorted at every level and a trailing newline. */
 export function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
@@ -25,17 +31,17 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(sort(value), null, 2) + '\n';
 }
 
-/** Writes `text` to `file` atomically (temporary file in the same directory, then rename). */
+/** Writes `text` to `file` atomically (temporary file in the same directory, then rename); throws with the reason. */
 export function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  const failed = writeCacheFile(file, text);
+  if (failed) throw new Error(`cannot write ${file}: ${failed}`);
+}
+
+function checkBasis(raw: unknown): ReviewBasis | undefined {
+  const b = raw as Partial<ReviewBasis> | undefined;
+  if (!b || typeof b !== 'object') return undefined;
+  if (typeof b.reportId !== 'string' || typeof b.found !== 'boolean' || typeof b.path !== 'string' || !Array.isArray(b.programs) || !b.programs.every((p) => typeof p === 'string')) return undefined;
+  return { reportId: b.reportId, found: b.found, programs: [...b.programs], path: b.path };
 }
 
 function checkReviews(raw: unknown, file: string): Reviews {
@@ -43,20 +49,23 @@ function checkReviews(raw: unknown, file: string): Reviews {
     throw new Error(`the workspace file ${file} is not a Confine workspace (${why}); fix or move it, then restart`);
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('not a JSON object');
+  const version = (raw as { version?: unknown }).version;
+  if (version !== undefined && version !== 1 && version !== VERSION) fail(`version ${JSON.stringify(version)}: this Confine reads versions 1 and ${VERSION}`);
   const reviews = (raw as { reviews?: unknown }).reviews ?? {};
   if (typeof reviews !== 'object' || reviews === null || Array.isArray(reviews)) fail('"reviews" is not an object');
   const out: Reviews = {};
-  for (const [reportId, byName] of Object.entries(reviews as Record<string, unknown>)) {
-    if (typeof byName !== 'object' || byName === null) fail(`reviews of ${reportId} are not an object`);
+  for (const [subject, byName] of Object.entries(reviews as Record<string, unknown>)) {
+    if (typeof byName !== 'object' || byName === null) fail(`reviews of ${subject} are not an object`);
     const entries: Record<string, ReviewEntry> = {};
     for (const [name, e] of Object.entries(byName as Record<string, unknown>)) {
       const r = e as Partial<ReviewEntry>;
-      if (r?.decision !== undefined && r.decision !== 'allow' && r.decision !== 'deny') fail(`review of ${name} in ${reportId} has a decision that is neither allow nor deny`);
+      if (r?.decision !== undefined && r.decision !== 'allow' && r.decision !== 'deny') fail(`review of ${name} in ${subject} has a decision that is neither allow nor deny`);
       const note = typeof r.note === 'string' ? r.note : '';
-      if (r.decision === undefined && note === '') fail(`review of ${name} in ${reportId} has neither a decision nor a note`);
-      entries[name] = { ...(r.decision ? { decision: r.decision as ReviewDecision } : {}), note, updatedAt: typeof r.updatedAt === 'string' ? r.updatedAt : '' };
+      if (r.decision === undefined && note === '') fail(`review of ${name} in ${subject} has neither a decision nor a note`);
+      const basis = checkBasis(r.basis);
+      entries[name] = { ...(r.decision ? { decision: r.decision as ReviewDecision } : {}), note, updatedAt: typeof r.updatedAt === 'string' ? r.updatedAt : '', ...(basis ? { basis } : {}) };
     }
-    out[reportId] = entries;
+    out[subject] = entries;
   }
   return out;
 }
@@ -88,29 +97,52 @@ export class WorkspaceStore {
     return { path: this.file, reviews: structuredClone(this.reviews) };
   }
 
-  /** The reviews of one report (syscall name -> review). */
-  reviewsOf(reportId: string): Record<string, ReviewEntry> {
+  /** The reviews of one subject (syscall name or site key -> review). */
+  reviewsOf(subject: string): Record<string, ReviewEntry> {
     if (this.loadError) throw this.loadError;
-    return this.reviews[reportId] ?? {};
+    return this.reviews[subject] ?? {};
   }
 
-  set(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Workspace {
+  /**
+   * Moves version-1 reviews (keyed by report id) to their subject. `subjectOf` maps a key to its
+   * subject and the basis of each review, or undefined when the key is no report (kept as it is).
+   * A review already kept under the subject wins. Writes the file only when something moved.
+   */
+  migrate(subjectOf: (key: string) => { subject: string; basis: (name: string) => ReviewBasis } | undefined): void {
+    if (this.loadError) return;
+    const next = structuredClone(this.reviews);
+    let moved = false;
+    for (const [key, entries] of Object.entries(this.reviews)) {
+      const to = subjectOf(key);
+      if (!to || to.subject === key) continue;
+      const target = (next[to.subject] ??= {});
+      for (const [name, e] of Object.entries(entries)) target[name] ??= { ...e, basis: e.basis ?? to.basis(name) };
+      delete next[key];
+      moved = true;
+    }
+    if (!moved) return;
+    writeAtomic(this.file, stableJson({ version: VERSION, reviews: next }));
+    this.reviews = next;
+  }
+
+  set(subject: string, syscall: string, decision: ReviewDecision | null, note: string, basis?: ReviewBasis): Workspace {
     if (this.loadError) throw this.loadError;
     if (syscallNumber(syscall) === undefined && !SITE_KEY.test(syscall)) throw new Error(`${syscall} is not an x86-64 syscall`);
     if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new Error('a review decision is allow, deny or null');
     if (typeof note !== 'string') throw new Error('a review note is text');
     const next = structuredClone(this.reviews);
+    const kept = { updatedAt: new Date().toISOString(), ...(basis ? { basis } : {}) };
     if (decision === null && note.trim() !== '') {
-      (next[reportId] ??= {})[syscall] = { note, updatedAt: new Date().toISOString() };
+      (next[subject] ??= {})[syscall] = { note, ...kept };
     } else if (decision === null) {
-      if (next[reportId]) {
-        delete next[reportId][syscall];
-        if (Object.keys(next[reportId]).length === 0) delete next[reportId];
+      if (next[subject]) {
+        delete next[subject][syscall];
+        if (Object.keys(next[subject]).length === 0) delete next[subject];
       }
     } else {
-      (next[reportId] ??= {})[syscall] = { decision, note, updatedAt: new Date().toISOString() };
+      (next[subject] ??= {})[syscall] = { decision, note, ...kept };
     }
-    writeAtomic(this.file, stableJson({ reviews: next }));
+    writeAtomic(this.file, stableJson({ version: VERSION, reviews: next }));
     this.reviews = next;
     return this.get();
   }

@@ -1,5 +1,5 @@
 // Test support: a ConfineApi whose methods reject unless a test supplies them, and a small report.
-import { API_METHODS, type ConfineApi, type ReviewDecision, type Workspace } from '../../electron/api.js';
+import { API_METHODS, reviewBasis, reviewSubject, type ConfineApi, type ReviewDecision, type Workspace } from '../../electron/api.js';
 import type { Report } from '../../electron/api.js';
 
 export function fakeApi(impl: Partial<ConfineApi> = {}): ConfineApi & { calls: { method: string; args: unknown[] }[] } {
@@ -15,15 +15,16 @@ export function fakeApi(impl: Partial<ConfineApi> = {}): ConfineApi & { calls: {
   return api as unknown as ConfineApi & { calls: { method: string; args: unknown[] }[] };
 }
 
-/** An in-memory workspace behind getWorkspace/setReview. */
-export function workspaceApi(initial: Workspace = { path: '/tmp/ws.json', reviews: {} }): Pick<ConfineApi, 'getWorkspace' | 'setReview'> & { ws: Workspace } {
+/** An in-memory workspace behind getWorkspace/setReview, for reports that are all `report` (the service keys them by subject and keeps the basis). */
+export function workspaceApi(initial: Workspace = { path: '/tmp/ws.json', reviews: {} }, report: Report = sampleReport()): Pick<ConfineApi, 'getWorkspace' | 'setReview'> & { ws: Workspace } {
+  const subject = reviewSubject(report);
   const self = {
     ws: initial,
     getWorkspace: () => Promise.resolve(self.ws),
     setReview: (reportId: string, syscall: string, decision: ReviewDecision | null, note: string) => {
-      const reviews = { ...self.ws.reviews, [reportId]: { ...(self.ws.reviews[reportId] ?? {}) } };
-      if (decision === null) delete reviews[reportId][syscall];
-      else reviews[reportId][syscall] = { decision, note, updatedAt: '2024-01-01T00:00:00.000Z' };
+      const reviews = { ...self.ws.reviews, [subject]: { ...(self.ws.reviews[subject] ?? {}) } };
+      if (decision === null) delete reviews[subject][syscall];
+      else reviews[subject][syscall] = { decision, note, updatedAt: '2024-01-01T00:00:00.000Z', basis: reviewBasis(report, reportId, syscall) };
       self.ws = { ...self.ws, reviews };
       return Promise.resolve(self.ws);
     },

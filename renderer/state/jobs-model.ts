@@ -108,7 +108,7 @@ export function progressCount(p: JobProgress | undefined): string | undefined {
   if (!p || p.done === undefined || p.total === undefined) return undefined;
   switch (p.phase) {
     case 'objects':
-      return `${p.done} of ${p.total} objects in this batch`;
+      return `${p.done} of ${p.total} objects ${p.round ? `loaded by dlopen (round ${p.round})` : 'linked at start'}`;
     case 'graph':
       return `dlopen round ${p.done} (at most ${p.total})`;
     case 'phase1':

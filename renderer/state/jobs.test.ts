@@ -82,7 +82,8 @@ test('formatting', () => {
   assert.equal(formatBytes(512), '512 B');
   assert.equal(formatBytes(1536), '1.5 KiB');
   assert.equal(formatBytes(187 * 1024 * 1024), '187 MiB');
-  assert.equal(progressCount({ jobId: 'j', phase: 'objects', done: 2, total: 8, elapsedMs: 0 }), '2 of 8 objects in this batch');
+  assert.equal(progressCount({ jobId: 'j', phase: 'objects', done: 2, total: 8, elapsedMs: 0 }), '2 of 8 objects linked at start');
+  assert.equal(progressCount({ jobId: 'j', phase: 'objects', done: 1, total: 3, round: 2, elapsedMs: 0 }), '1 of 3 objects loaded by dlopen (round 2)');
   assert.equal(progressCount({ jobId: 'j', phase: 'graph', done: 2, total: 8, elapsedMs: 0 }), 'dlopen round 2 (at most 8)');
   assert.equal(progressCount({ jobId: 'j', phase: 'image', done: 3 << 20, total: 80 << 20, elapsedMs: 0 }), '3.0 MiB of 80 MiB');
 });

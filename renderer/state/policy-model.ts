@@ -1,8 +1,8 @@
 // The policy table's model: one row per syscall of a report with the review applied, its
 // category and status; filtering, sorting, counts, the per-category chart and keyboard selection.
 // Pure functions over the contract types (no React, no DOM).
-import type { Report, ReviewDecision, ReviewEntry } from '../../electron/api.js';
-import type { PathStep, SyscallEntry } from '../../electron/api.js';
+import { pathText, type Report, type ReviewDecision, type ReviewEntry } from '../../electron/api.js';
+import type { SyscallEntry } from '../../electron/api.js';
 import { CATEGORIES, categoryOf, type Category } from '../syscall-categories.js';
 
 /** allowed: in the policy; denied: removed by the review; review: needs a decision (runtime-only, no static path). */
@@ -46,18 +46,8 @@ export function basename(path: string): string {
   return i >= 0 && i < path.length - 1 ? path.slice(i + 1) : path;
 }
 
-/** `nginx:main -> ngx_delete_file -> libc.so.6:unlink -> syscall 87`: objects named when they change. */
-export function pathText(path: PathStep[], nr?: number): string {
-  const parts: string[] = [];
-  let obj = '';
-  for (const s of path) {
-    const o = basename(s.object);
-    parts.push(o === obj ? s.function : `${o}:${s.function}`);
-    obj = o;
-  }
-  if (nr !== undefined) parts.push(`syscall ${nr}`);
-  return parts.join(' -> ');
-}
+/** A path as one line (the CLI's and the exports' form). */
+export { pathText };
 
 function statusOf(s: SyscallEntry, review: ReviewEntry | undefined): { status: PolicyStatus; reason: string } {
   if (review?.decision === 'deny') return { status: 'denied', reason: review.note ? `denied: ${review.note}` : 'denied by review' };
@@ -92,6 +82,11 @@ export function policyRows(report: Report, reviews: Record<string, ReviewEntry> 
     .sort((a, b) => a.nr - b.nr);
 }
 
+/** 'allowed' is everything the exported policy allows: a syscall that needs review is allowed too. */
+function statusMatches(status: PolicyStatus, filter: PolicyStatus | 'all'): boolean {
+  return filter === 'all' || status === filter || (filter === 'allowed' && status === 'review');
+}
+
 /** Whether a row matches the search text: name, number, a program's name or the review note. */
 export function matchesQuery(row: PolicyRow, query: string): boolean {
   const q = query.trim().toLowerCase();
@@ -104,7 +99,7 @@ export function matchesQuery(row: PolicyRow, query: string): boolean {
 
 export function filterRows(rows: PolicyRow[], f: PolicyFilter): PolicyRow[] {
   return rows.filter(
-    (r) => (f.category === 'all' || r.category === f.category) && (f.status === 'all' || r.status === f.status) && matchesQuery(r, f.query),
+    (r) => (f.category === 'all' || r.category === f.category) && statusMatches(r.status, f.status) && matchesQuery(r, f.query),
   );
 }
 

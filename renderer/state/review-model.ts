@@ -1,18 +1,25 @@
-// Reviews: the user's allow/deny decisions per syscall of a report, kept by the service in the
-// workspace file. Local (optimistic) application, the review list, and carrying a review over
-// from an earlier report of the same image.
-import type { Report, ReviewDecision, ReviewEntry, Workspace } from '../../electron/api.js';
+// Reviews: the user's allow/deny decisions per syscall of a subject (an image, or the analysed
+// programs), kept by the service in the workspace file. Local (optimistic) application, the review
+// list with what changed since each review, and carrying a review over from another subject.
+import { reviewBasis, reviewChanges, type Report, type ReviewBasis, type ReviewDecision, type ReviewEntry, type Workspace } from '../../electron/api.js';
 
 /** The workspace with one review set (decision null removes it, or keeps the note alone), as the service will store it. */
-export function applyReview(ws: Workspace, reportId: string, syscall: string, decision: ReviewDecision | null, note: string, now: string): Workspace {
-  const current = { ...(ws.reviews[reportId] ?? {}) };
-  if (decision === null && note.trim() !== '') current[syscall] = { note, updatedAt: now };
+export function applyReview(ws: Workspace, subject: string, syscall: string, decision: ReviewDecision | null, note: string, now: string, basis?: ReviewBasis): Workspace {
+  const current = { ...(ws.reviews[subject] ?? {}) };
+  const kept = { updatedAt: now, ...(basis ? { basis } : {}) };
+  if (decision === null && note.trim() !== '') current[syscall] = { note, ...kept };
   else if (decision === null) delete current[syscall];
-  else current[syscall] = { decision, note, updatedAt: now };
+  else current[syscall] = { decision, note, ...kept };
   const reviews = { ...ws.reviews };
-  if (Object.keys(current).length === 0) delete reviews[reportId];
-  else reviews[reportId] = current;
+  if (Object.keys(current).length === 0) delete reviews[subject];
+  else reviews[subject] = current;
   return { ...ws, reviews };
+}
+
+/** What differs between a review's basis and the report now open (empty: nothing, or no basis kept). */
+export function changedSinceReview(report: Report | undefined, reportId: string | undefined, key: string, review: ReviewEntry | undefined): string[] {
+  if (!report || !review?.basis || review.basis.reportId === reportId) return [];
+  return reviewChanges(review.basis, reviewBasis(report, reportId ?? '', key), key.startsWith('site:'));
 }
 
 export interface ReviewRow {
@@ -23,13 +30,24 @@ export interface ReviewRow {
   decision?: ReviewDecision;
   note: string;
   updatedAt: string;
+  /** How the evidence changed since the review (empty: unchanged). */
+  changed: string[];
 }
 
 /** The review of one report as a list, in syscall number order (unknown names last, by name). */
-export function reviewRows(report: Report | undefined, reviews: Record<string, ReviewEntry> | undefined): ReviewRow[] {
+export function reviewRows(report: Report | undefined, reviews: Record<string, ReviewEntry> | undefined, reportId?: string): ReviewRow[] {
   const nrs = new Map(report?.syscalls.map((s) => [s.name, s.nr]) ?? []);
   return Object.entries(reviews ?? {})
-    .map(([name, r]): ReviewRow => ({ name, ...(nrs.has(name) ? { nr: nrs.get(name) } : {}), ...(r.decision ? { decision: r.decision } : {}), note: r.note, updatedAt: r.updatedAt }))
+    .map(
+      ([name, r]): ReviewRow => ({
+        name,
+        ...(nrs.has(name) ? { nr: nrs.get(name) } : {}),
+        ...(r.decision ? { decision: r.decision } : {}),
+        note: r.note,
+        updatedAt: r.updatedAt,
+        changed: changedSinceReview(report, reportId, name, r),
+      }),
+    )
     .sort((a, b) => (a.nr ?? Infinity) - (b.nr ?? Infinity) || a.name.localeCompare(b.name));
 }
 

@@ -1,6 +1,7 @@
-// The review of the current report (allow/deny + note per syscall), applied at once and confirmed by
-// the service; a failed save puts the previous decision back.
-import type { ReviewDecision, ReviewEntry, Workspace } from '../../electron/api.js';
+// The review of the current report's subject (allow/deny + note per syscall, kept across re-analyses
+// of the same image), applied at once and confirmed by the service; a failed save puts the previous
+// decision back.
+import { reviewBasis, reviewSubject, type ReviewDecision, type ReviewEntry, type Workspace } from '../../electron/api.js';
 import { guard } from './errors.js';
 import { applyReview, carryOverPlan, type CarryOverPlan } from './review-model.js';
 import type { ConfineState, Slice } from './types.js';
@@ -12,13 +13,19 @@ export interface ReviewsSlice {
   loadWorkspace(): Promise<void>;
   /** Sets (or with null removes) the review of a syscall of the current report. */
   setReview(syscall: string, decision: ReviewDecision | null, note: string): Promise<boolean>;
-  /** Copies another report's review onto the current one, never overriding a decision already made. */
-  carryOverReview(fromReportId: string): Promise<CarryOverPlan | undefined>;
+  /** Copies another subject's review (another image, other programs) onto the current one, never overriding a decision already made. */
+  carryOverReview(fromSubject: string): Promise<CarryOverPlan | undefined>;
 }
 
-/** The review of the current report. */
-export function currentReviews(s: Pick<ConfineState, 'workspace' | 'currentReportId'>): Record<string, ReviewEntry> | undefined {
-  return s.currentReportId ? s.workspace?.reviews[s.currentReportId] : undefined;
+/** What the current report's review belongs to (reviewSubject). */
+export function currentSubject(s: Pick<ConfineState, 'report'>): string | undefined {
+  return s.report ? reviewSubject(s.report) : undefined;
+}
+
+/** The review of the current report's subject. */
+export function currentReviews(s: Pick<ConfineState, 'workspace' | 'report'>): Record<string, ReviewEntry> | undefined {
+  const subject = currentSubject(s);
+  return subject ? s.workspace?.reviews[subject] : undefined;
 }
 
 export const createReviewsSlice: Slice<ReviewsSlice> = (set, get, { api, now = Date.now }) => ({
@@ -28,15 +35,16 @@ export const createReviewsSlice: Slice<ReviewsSlice> = (set, get, { api, now = D
     if (workspace) set({ workspace });
   },
   async setReview(syscall, decision, note) {
-    const reportId = get().currentReportId;
-    if (!reportId) {
+    const { currentReportId: reportId, report } = get();
+    if (!reportId || !report) {
       get().reportError('Saving the review', new Error('No report is open.'));
       return false;
     }
-    const before = get().workspace?.reviews[reportId]?.[syscall];
+    const subject = reviewSubject(report);
+    const before = get().workspace?.reviews[subject]?.[syscall];
     const ws = get().workspace ?? { path: '', reviews: {} };
     set((s) => ({
-      workspace: applyReview(ws, reportId, syscall, decision, note, new Date(now()).toISOString()),
+      workspace: applyReview(ws, subject, syscall, decision, note, new Date(now()).toISOString(), reviewBasis(report, reportId, syscall)),
       savingReviews: { ...s.savingReviews, [syscall]: true },
     }));
     try {
@@ -46,7 +54,7 @@ export const createReviewsSlice: Slice<ReviewsSlice> = (set, get, { api, now = D
     } catch (e) {
       // Put back what was there, leaving any other change made meanwhile.
       const cur = get().workspace ?? ws;
-      set({ workspace: applyReview(cur, reportId, syscall, before?.decision ?? null, before?.note ?? '', before?.updatedAt ?? '') });
+      set({ workspace: applyReview(cur, subject, syscall, before?.decision ?? null, before?.note ?? '', before?.updatedAt ?? '', before?.basis) });
       get().reportError(`Saving the review of ${syscall}`, e);
       return false;
     } finally {
@@ -57,10 +65,10 @@ export const createReviewsSlice: Slice<ReviewsSlice> = (set, get, { api, now = D
       });
     }
   },
-  async carryOverReview(fromReportId) {
+  async carryOverReview(fromSubject) {
     const s = get();
     if (!s.report || !s.currentReportId) return undefined;
-    const plan = carryOverPlan(s.workspace?.reviews[fromReportId], currentReviews(s), s.report.syscalls.map((x) => x.name));
+    const plan = carryOverPlan(s.workspace?.reviews[fromSubject], currentReviews(s), s.report.syscalls.map((x) => x.name));
     for (const r of plan.apply) {
       if (!(await get().setReview(r.name, r.decision, r.note))) break;
     }

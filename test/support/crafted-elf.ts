@@ -26,8 +26,10 @@ export const PT_DYNAMIC = 2;
 export const PT_INTERP = 3;
 export const PF_X = 1;
 export const PF_R = 4;
+export const SHT_NULL = 0;
 export const SHT_RELA = 4;
 export const SHF_ALLOC = 2;
+export const SHF_EXECINSTR = 4;
 
 /** `exit(0)`: mov eax, 60; xor edi, edi; syscall. */
 export const EXIT_CODE = Buffer.from([0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]);

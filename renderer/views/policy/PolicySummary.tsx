@@ -20,8 +20,14 @@ export function PolicySummary() {
             <span className="count-n">{counts.total}</span>
             <span className="count-l">syscalls</span>
           </button>
-          <button type="button" className={`count c-allowed${status === 'allowed' ? ' active' : ''}`} data-testid="count-allowed" onClick={() => toggle('allowed')}>
-            <span className="count-n">{counts.allowed}</span>
+          <button
+            type="button"
+            className={`count c-allowed${status === 'allowed' ? ' active' : ''}`}
+            data-testid="count-allowed"
+            title="what the exported policy allows (review additions of syscalls the analysis did not find are counted in the export)"
+            onClick={() => toggle('allowed')}
+          >
+            <span className="count-n">{counts.allowed + counts.review}</span>
             <span className="count-l">allowed</span>
           </button>
           <button type="button" className={`count c-denied${status === 'denied' ? ' active' : ''}`} data-testid="count-denied" onClick={() => toggle('denied')}>
@@ -30,7 +36,7 @@ export function PolicySummary() {
           </button>
           <button type="button" className={`count c-review${status === 'review' ? ' active' : ''}`} data-testid="count-review" onClick={() => toggle('review')}>
             <span className="count-n">{counts.review}</span>
-            <span className="count-l">need review</span>
+            <span className="count-l">of them need review</span>
           </button>
           <button
             type="button"

@@ -1,24 +1,37 @@
 import { useMemo, useState } from 'react';
 import { useConfine } from '../../store-context.js';
-import { currentReviews } from '../../state/reviews.js';
+import { currentReviews, currentSubject } from '../../state/reviews.js';
 import { reviewCounts, reviewRows, type CarryOverPlan } from '../../state/review-model.js';
 import { selectStatusCounts } from '../../state/policy.js';
+
+/** `site:<program>:<object>:<address>` -> `libc.so.6 at 11d0b9`. */
+function siteLabel(key: string): string {
+  const parts = key.split(':');
+  const address = parts.pop() ?? '';
+  const object = parts.slice(2).join(':');
+  return `${object.split('/').pop() ?? object} at ${address}`;
+}
 
 export function ReviewList() {
   const report = useConfine((s) => s.report);
   const reviews = useConfine(currentReviews);
   const workspace = useConfine((s) => s.workspace);
-  const reports = useConfine((s) => s.reports);
+  const subject = useConfine(currentSubject);
   const currentId = useConfine((s) => s.currentReportId);
   const setReview = useConfine((s) => s.setReview);
   const openSyscall = useConfine((s) => s.openSyscall);
   const carryOver = useConfine((s) => s.carryOverReview);
   const counts = useConfine(selectStatusCounts);
-  const rows = useMemo(() => reviewRows(report, reviews), [report, reviews]);
+  const rows = useMemo(() => reviewRows(report, reviews, currentId), [report, reviews, currentId]);
+  const changed = rows.filter((r) => r.changed.length > 0).length;
   const c = reviewCounts(reviews);
   const [from, setFrom] = useState('');
   const [result, setResult] = useState<CarryOverPlan>();
-  const others = reports.filter((r) => r.id !== currentId && workspace?.reviews[r.id] && Object.keys(workspace.reviews[r.id]).length > 0);
+  // Reports of the same subject share its review already: copying is for another image or program set.
+  const others = Object.entries(workspace?.reviews ?? {})
+    .filter(([k, v]) => k !== subject && Object.keys(v).length > 0)
+    .map(([k, v]) => ({ subject: k, count: Object.keys(v).length }))
+    .sort((a, b) => a.subject.localeCompare(b.subject));
 
   return (
     <section className="panel" data-testid="review-list">
@@ -29,15 +42,26 @@ export function ReviewList() {
         </span>
         {workspace?.path && <span className="muted mono ellipsis" title={workspace.path}>{workspace.path}</span>}
       </div>
+      {subject && (
+        <div className="muted small-text pad-x" data-testid="review-subject">
+          Kept for <span className="mono">{subject}</span>: every analysis of it shares this review.
+          {changed > 0 && (
+            <span className="warn-text" data-testid="review-changed-count">
+              {' '}
+              {changed} review{changed === 1 ? '' : 's'} changed since made: the evidence differs in this report.
+            </span>
+          )}
+        </div>
+      )}
       {others.length > 0 && (
         <div className="row gap carry">
           <label className="inline-field">
             Copy decisions from
             <select value={from} data-testid="carry-from" onChange={(e) => setFrom(e.target.value)}>
-              <option value="">another report…</option>
-              {others.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.title} · {new Date(r.createdAt).toLocaleString()}
+              <option value="">another image or program set…</option>
+              {others.map((o) => (
+                <option key={o.subject} value={o.subject}>
+                  {o.subject} · {o.count} review{o.count === 1 ? '' : 's'}
                 </option>
               ))}
             </select>
@@ -81,15 +105,23 @@ export function ReviewList() {
               </tr>
             )}
             {rows.map((r) => (
-              <tr key={r.name} data-testid="review-row" data-syscall={r.name} data-decision={r.decision}>
+              <tr key={r.name} data-testid="review-row" data-syscall={r.name} data-decision={r.decision} data-changed={r.changed.length > 0 ? 'true' : 'false'}>
                 <td className="num mono">{r.nr ?? ''}</td>
                 <td className="mono">
                   {r.nr !== undefined ? (
                     <button type="button" className="link-btn mono" onClick={() => void openSyscall(r.nr!)}>
                       {r.name}
                     </button>
+                  ) : r.name.startsWith('site:') ? (
+                    <span title={r.name}>unresolved site {siteLabel(r.name)}</span>
                   ) : (
                     <span title="not a syscall of this report">{r.name} (not in report)</span>
+                  )}
+                  {r.changed.length > 0 && (
+                    <span className="warn-text changed-mark" data-testid="review-changed" title={`changed since the review: ${r.changed.join('; ')}`}>
+                      {' '}
+                      ● changed since review
+                    </span>
                   )}
                 </td>
                 <td>

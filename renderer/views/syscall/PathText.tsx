@@ -1,7 +1,7 @@
 import { useConfine } from '../../store-context.js';
 import { pathText } from '../../state/policy-model.js';
 
-/** The path as one line, e.g. `nginx:main -> ngx_delete_file -> unlink@plt -> libc.so.6:unlink -> syscall 87`. */
+/** The path as one line, e.g. `nginx:main -> ngx_delete_file -> unlink@plt -> libc:unlink -> syscall 87`. */
 export function PathText() {
   const text = useConfine((s) => {
     const t = s.detail.target;

@@ -1,10 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ReviewDecision } from '../../../electron/api.js';
 import { useConfine } from '../../store-context.js';
+import { currentReviews } from '../../state/reviews.js';
+import { changedSinceReview } from '../../state/review-model.js';
 
 export function ReviewControls({ name, decision, note }: { name: string; decision?: ReviewDecision; note: string }) {
   const setReview = useConfine((s) => s.setReview);
   const saving = useConfine((s) => s.savingReviews[name] === true);
+  const review = useConfine((s) => currentReviews(s)?.[name]);
+  const report = useConfine((s) => s.report);
+  const reportId = useConfine((s) => s.currentReportId);
+  const changed = useMemo(() => changedSinceReview(report, reportId, name, review), [report, reportId, name, review]);
   const [draft, setDraft] = useState(note);
   // A new syscall, or the saved note changed elsewhere: show that.
   useEffect(() => setDraft(note), [name, note]);
@@ -15,6 +21,14 @@ export function ReviewControls({ name, decision, note }: { name: string; decisio
   };
   return (
     <div className="review-controls" data-testid="review-controls" data-decision={decision ?? 'none'}>
+      {changed.length > 0 && (
+        <div className="notice warn small review-changed" data-testid="review-changed-notice">
+          Changed since this review (made on report {review?.basis?.reportId}): {changed.join('; ')}.{' '}
+          <button type="button" className="btn small" data-testid="review-confirm" disabled={saving} onClick={() => void setReview(name, decision ?? null, note)}>
+            Keep the review
+          </button>
+        </div>
+      )}
       <label className="field grow">
         <span>
           Review note
