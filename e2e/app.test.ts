@@ -40,6 +40,18 @@ function suite(launcher: Launcher): void {
       await page.screenshot({ path: join(SHOTS, `${launcher.name}-${name}.png`) });
     };
 
+    /** Starts the analysis the form describes, waits for its job (the newest, listed first) to end, and opens its report. */
+    const startAndOpen = async (): Promise<void> => {
+      const jobs = await page.locator(id('job')).count();
+      await page.click(id('start-analysis'));
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="job"]').length > n, jobs, { timeout: 30_000 });
+      const job = page.locator(id('job')).first();
+      await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') !== 'running', undefined, { timeout: 240_000 });
+      assert.equal(await job.getAttribute('data-outcome'), 'done', `the analysis did not finish: ${await job.textContent()}`);
+      await job.locator(id('job-open-report')).click();
+      await page.waitForSelector(id('policy-table'));
+    };
+
     before(async () => {
       if (skip) return;
       ui = await launcher.start({ cacheDir: join(work, 'cache'), workspace: join(work, 'workspace.json') });
@@ -296,11 +308,7 @@ function suite(launcher: Launcher): void {
       }
       await shot('images-bad-path');
       await page.fill(id('input-host-programs'), '/usr/bin/true');
-      await page.click(id('start-analysis'));
-      const job = page.locator(id('job')).first();
-      await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') !== 'running', undefined, { timeout: 240_000 });
-      assert.equal(await job.getAttribute('data-outcome'), 'done');
-      await job.locator(id('job-open-report')).click();
+      await startAndOpen();
       await page.click(id('nav-review'));
       await page.waitForSelector(id('export-scope'));
       await page.click(id('export-format-docker'));
@@ -321,13 +329,7 @@ function suite(launcher: Launcher): void {
         await page.click(id('nav-images'));
         await page.click(id('target-host'));
         await page.fill(id('input-host-programs'), app);
-        await page.click(id('start-analysis'));
-        await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') === 'running', undefined, { timeout: 30_000 }).catch(() => undefined);
-        await page.waitForFunction(() => document.querySelector('[data-testid="job"]')?.getAttribute('data-outcome') !== 'running', undefined, { timeout: 240_000 });
-        const job = page.locator(id('job')).first();
-        assert.equal(await job.getAttribute('data-outcome'), 'done');
-        await job.locator(id('job-open-report')).click();
-        await page.waitForSelector(id('policy-table'));
+        await startAndOpen();
       };
       await analyse();
       await page.fill(id('policy-search'), 'pause');

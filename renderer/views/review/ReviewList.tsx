@@ -43,7 +43,7 @@ export function ReviewList() {
         {workspace?.path && <span className="muted mono ellipsis" title={workspace.path}>{workspace.path}</span>}
       </div>
       {subject && (
-        <div className="muted small-text pad-x" data-testid="review-subject">
+        <div className="muted small-text review-subject" data-testid="review-subject">
           Kept for <span className="mono">{subject}</span>: every analysis of it shares this review.
           {changed > 0 && (
             <span className="warn-text" data-testid="review-changed-count">
