@@ -6,8 +6,9 @@ import { readElfFile } from './elf/read.js';
 import { loadProgram, addLibrary, rtldMallocBindings, loaderProbes } from './link/loader.js';
 import { activeLog } from './link/probe.js';
 import type { LoadedProgram } from './link/types.js';
-import { ProgramGraph, type GraphObject } from './graph/program-graph.js';
-import type { Report, SyscallEntry, UnresolvedSite, ProgramSummary, PathStep } from './graph/report.js';
+import { ProgramGraph, type GraphObject, type WhatIf } from './graph/program-graph.js';
+import type { Root } from './graph/best-paths.js';
+import type { Report, SyscallEntry, SyscallSiteEntry, UnresolvedSite, ProgramSummary, PathStep, ObjectContribution } from './graph/report.js';
 import type { ObjectFacts } from './program/facts.js';
 import { FACTS_VERSION } from './program/facts.js';
 import { FactsCache } from './cache/facts-cache.js';
@@ -43,6 +44,8 @@ export interface AnalyzeOptions {
   annotate?: (program: string) => Partial<ProgramSummary>;
   /** Stops the analysis before the next object or program (AnalysisCancelled). */
   signal?: AbortSignal;
+  /** Diagnosis for tests and the benchmark (program-graph.ts WhatIf): an unsound policy on purpose, never cached. */
+  whatIf?: WhatIf;
 }
 
 export interface Progress {
@@ -56,8 +59,8 @@ export interface Progress {
 
 /** What one program contributes to the report; cached as a whole when its inputs are unchanged. */
 interface ProgramResult {
-  /** Known syscalls in discovery order, with one shortest path each. */
-  syscalls: { nr: number; path: PathStep[] }[];
+  /** Known syscalls in discovery order, with the best path and every site each. */
+  syscalls: { nr: number; path: PathStep[]; cost?: number; sites?: { object: string; function: string; address: string; path: PathStep[] }[] }[];
   unresolved: Omit<UnresolvedSite, 'program'>[];
   objects: string[];
   /** Graph objects (the vDSO included), for the report's object count. */
@@ -81,7 +84,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   const cache = new FactsCache(opts.cacheDir);
   const hashes = new FileHashes(opts.cacheDir ? join(opts.cacheDir, 'file-hashes.json') : undefined);
   // A caller that wants the call graph needs it built: results are then always computed.
-  const results = new ResultCache<ProgramResult>(opts.onGraph ? undefined : opts.cacheDir, hashes);
+  const results = new ResultCache<ProgramResult>(opts.onGraph || opts.whatIf ? undefined : opts.cacheDir, hashes);
   let pool: FactsPool | undefined;
   const elfByPath = new Map<string, ElfFile>();
   const hashByPath = new Map<string, string>();
@@ -133,6 +136,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   };
 
   const merged = new Map<number, SyscallEntry>();
+  const bestCost = new Map<number, number>();
+  const siteIndex = new Map<number, Map<string, SyscallSiteEntry>>();
   const unresolved: UnresolvedSite[] = [];
   const summaries: ProgramSummary[] = [];
   const warnings: string[] = [];
@@ -152,9 +157,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     // Symbol names looked up with dlsym, and who looks each up: their definitions are roots.
     const dlsyms = new Map<string, string>();
     let graph!: ProgramGraph;
-    let graphRoots: { node: number; why: string }[] = [];
+    let graphRoots: Root[] = [];
     const rebuild = (): void => {
-      graph = buildGraph(lp, factsByPath);
+      graph = buildGraph(lp, factsByPath, opts.whatIf);
       graphRoots = [...roots(graph, lp), ...dlsymRoots(graph, lp, dlsyms)];
       graph.explore(graphRoots);
     };
@@ -191,7 +196,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
         lp.warnings.push(`syscall number ${nr} is not in the Linux ${KERNEL_RELEASE} table (denied): ${s.path.map((p) => p.function).join(' -> ')}`);
         continue;
       }
-      known.push({ nr, path: s.path });
+      known.push({ nr, path: s.path, cost: s.sites[0].cost, sites: s.sites.map((x) => ({ object: x.object, function: x.function, address: x.address.toString(16), path: x === s.sites[0] ? s.path : x.path() })) });
     }
     const kernelMade = kernelMadeSyscalls(known);
     known.push(...kernelMade);
@@ -222,12 +227,26 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       const err = results.put(key, loaderProbes(computed.lp), result);
       if (err) cacheErrors.add(err);
     }
-    for (const { nr, path } of result.syscalls) {
-      const e = merged.get(nr);
-      if (!e) merged.set(nr, { name: syscallName(nr)!, nr, programs: [program], path });
+    for (const { nr, path, cost, sites } of result.syscalls) {
+      let e = merged.get(nr);
+      if (!e) merged.set(nr, (e = { name: syscallName(nr)!, nr, programs: [program], path }));
       else {
         e.programs.push(program);
-        if (path.length < e.path.length) e.path = path;
+        const best = bestCost.get(nr) ?? Infinity;
+        if ((cost ?? Infinity) < best || (cost === undefined && best === Infinity && path.length < e.path.length)) e.path = path;
+      }
+      if (cost !== undefined && cost < (bestCost.get(nr) ?? Infinity)) bestCost.set(nr, cost);
+      for (const s of sites ?? []) {
+        const key = `${s.object}:${s.address}`;
+        let at = siteIndex.get(nr);
+        if (!at) siteIndex.set(nr, (at = new Map()));
+        const old = at.get(key);
+        if (old) old.programs.push(program);
+        else {
+          const entry = { programs: [program], ...s };
+          at.set(key, entry);
+          (e.sites ??= []).push(entry);
+        }
       }
     }
     for (const u of result.unresolved) unresolved.push({ program, ...u });
@@ -271,11 +290,32 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     syscalls: [...merged.values()].sort((a, b) => a.nr - b.nr),
     unresolved,
     warnings,
+    contributors: contributions([...merged.values()]),
     stats: { objects: seenObjects.size, functions, instructions, cachedObjects: cache.hits + cachedObjects, seconds: (performance.now() - started) / 1000 },
   };
 }
 
-function buildGraph(lp: LoadedProgram, factsByPath: Map<string, ObjectFacts>): ProgramGraph {
+/** Per object, the syscalls it has a reachable site of and those only it has (what removing it from the image would remove). */
+export function contributions(syscalls: SyscallEntry[]): ObjectContribution[] {
+  const by = new Map<string, Set<number>>();
+  const only = new Map<string, number[]>();
+  for (const s of syscalls) {
+    const objects = new Set((s.sites ?? []).map((x) => x.object));
+    for (const o of objects) {
+      if (!by.has(o)) by.set(o, new Set());
+      by.get(o)!.add(s.nr);
+    }
+    if (objects.size === 1) {
+      const [o] = objects;
+      (only.get(o) ?? only.set(o, []).get(o)!).push(s.nr);
+    }
+  }
+  return [...by]
+    .map(([object, nrs]) => ({ object, syscalls: [...nrs].sort((a, b) => a - b), only: (only.get(object) ?? []).sort((a, b) => a - b) }))
+    .sort((a, b) => b.only.length - a.only.length || a.object.localeCompare(b.object));
+}
+
+function buildGraph(lp: LoadedProgram, factsByPath: Map<string, ObjectFacts>, whatIf?: WhatIf): ProgramGraph {
   const objects: GraphObject[] = lp.objects.map((o) => {
     const facts = factsByPath.get(o.hostPath);
     if (!facts) throw new InputError(o.rootfsPath, 'internal: facts missing');
@@ -283,25 +323,27 @@ function buildGraph(lp: LoadedProgram, factsByPath: Map<string, ObjectFacts>): P
   });
   // The vDSO is mapped into every process; libc reaches it through pointers it looks up by name.
   objects.push(vdsoObject());
-  return new ProgramGraph(lp, objects);
+  return new ProgramGraph(lp, objects, whatIf);
 }
 
 /** Program roots (design rule 2): entry points, init/fini code, IFUNC resolvers, dlopen'ed exports, the vDSO. */
-function roots(g: ProgramGraph, lp: LoadedProgram): { node: number; why: string }[] {
-  const out: { node: number; why: string }[] = [];
-  const add = (obj: number, addr: number, why: string): void => {
+function roots(g: ProgramGraph, lp: LoadedProgram): Root[] {
+  const out: Root[] = [];
+  // Rank and indirect start (best-paths.ts): which roots justify a syscall in the path shown; all of them count for the policy.
+  const LOADER = { rank: 2, indirect: 8 };
+  const add = (obj: number, addr: number, why: string, how: { rank: number; indirect?: number } = { rank: 1 }): void => {
     const n = g.nodeAt(obj, addr);
-    if (n !== undefined) out.push({ node: n, why });
+    if (n !== undefined) out.push({ node: n, why, ...how });
   };
   g.objects.forEach((o, oi) => {
     if (o.loaded < 0) {
-      for (const f of o.facts.functions) add(oi, f.entry, `${o.path} is mapped in every process`);
+      for (const f of o.facts.functions) add(oi, f.entry, `${o.path} is mapped in every process`, { rank: 2, indirect: 1 });
       return;
     }
     const lo = lp.objects[o.loaded];
     const elf = lo.elf;
     const isInterp = lo.interpreter === true;
-    if (o.loaded === 0 || isInterp) add(oi, elf.entry, o.loaded === 0 ? 'program entry point' : 'dynamic loader entry point');
+    if (o.loaded === 0 || isInterp) add(oi, elf.entry, o.loaded === 0 ? 'program entry point' : 'dynamic loader entry point', o.loaded === 0 ? { rank: 0 } : LOADER);
     if (isInterp && lp.libc === 'musl') {
       for (const sym of elf.dynsym) if (sym.shndx !== 0 && MUSL_START_STAGES.includes(sym.name)) add(oi, sym.value, `${sym.name}: a start-up stage musl's dynamic linker finds by name and calls`);
     }
@@ -311,16 +353,16 @@ function roots(g: ProgramGraph, lp: LoadedProgram): { node: number; why: string 
       for (const b of rtldMallocBindings(lp)) {
         if (!b.to) continue;
         const t = g.objIndexOfLoaded(b.to.object);
-        if (t >= 0) add(t, b.to.symbol.value, `${b.symbol} called by the dynamic loader`);
+        if (t >= 0) add(t, b.to.symbol.value, `${b.symbol} called by the dynamic loader`, LOADER);
       }
     }
-    for (const r of elf.relocations) if (r.type === R_X86_64_IRELATIVE) add(oi, r.addend, 'IFUNC resolver run by the loader');
+    for (const r of elf.relocations) if (r.type === R_X86_64_IRELATIVE) add(oi, r.addend, 'IFUNC resolver run by the loader', LOADER);
     for (const s of elf.dynsym) {
       if (s.shndx === 0) continue;
-      if (s.type === STT_GNU_IFUNC) add(oi, s.value, 'IFUNC resolver run by the loader');
+      if (s.type === STT_GNU_IFUNC) add(oi, s.value, 'IFUNC resolver run by the loader', LOADER);
       // Only the dlopen'ed library's own exports can come back from dlsym; its dependencies are
       // reached through the bindings it makes.
-      else if (lo.dlopenTarget && s.type === STT_FUNC) add(oi, s.value, `export of dlopen'ed ${lo.rootfsPath}`);
+      else if (lo.dlopenTarget && s.type === STT_FUNC) add(oi, s.value, `export of dlopen'ed ${lo.rootfsPath}`, { rank: 1, indirect: 1 });
     }
   });
   return out;

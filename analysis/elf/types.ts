@@ -120,6 +120,9 @@ export class ElfError extends InputError {
 
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
+export const DT_TEXTREL = 22;
+export const DT_FLAGS = 30;
+export const DF_TEXTREL = 0x4;
 export const SHF_EXECINSTR = 0x4;
 export const PT_LOAD = 1;
 export const PF_X = 1;

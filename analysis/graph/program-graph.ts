@@ -9,6 +9,8 @@ import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
 import { passedAt, TRACKED_REGS } from '../program/facts.js';
 import { locationName, type Value } from '../x86_64/values.js';
 import type { EdgeKind, PathStep } from './report.js';
+import { BestPaths, type PathGraph, type Root, type Taken } from './best-paths.js';
+import { shortObject } from '../policy/path-text.js';
 
 /** An object of the graph: a loaded ELF file, or a pseudo-object such as the vDSO. */
 export interface GraphObject {
@@ -40,11 +42,23 @@ interface Parent {
 /** How a wrapper passes an entry register into a syscall number. */
 type Witness = { site: number } | { call: CallSite; to: number; reg: number };
 
-/** A syscall the program can make, with where it is made. */
+/** One place a syscall is made: a syscall instruction, or a call passing its number to a wrapper. */
+export interface FoundSite {
+  object: string;
+  function: string;
+  /** The syscall instruction, or the call into the wrapper. */
+  address: number;
+  /** Of its best path (best-paths.ts): lower is more believable. */
+  cost: number;
+  path: () => PathStep[];
+}
+
+/** A syscall the program can make, with every place it is made (best first). */
 export interface FoundSyscall {
   nr: number;
-  depth: number;
+  /** The best site's path. */
   path: PathStep[];
+  sites: FoundSite[];
 }
 
 /** A reachable site whose number is unknown. */
@@ -58,8 +72,14 @@ export interface FoundUnresolved {
 
 const INDIRECT_KIND: EdgeKind = 'indirect';
 
+/** Diagnosis only: what the policy would be without a source of address-taken functions. */
+export interface WhatIf {
+  /** An object path (or "*"): its relocated data is taken to hold no code pointer. */
+  dropDataPointersOf?: string;
+}
+
 /** Builds and explores the call graph of one loaded program. */
-export class ProgramGraph {
+export class ProgramGraph implements PathGraph {
   readonly nodes: Node[] = [];
   private readonly nodeByEntry: Map<number, number>[] = [];
   private readonly bindingBySlot: Map<number, Binding>[] = [];
@@ -68,7 +88,9 @@ export class ProgramGraph {
   readonly INDIRECT: number;
   readonly parent = new Map<number, Parent>();
   private readonly depth = new Map<number, number>();
-  private readonly takenWhy = new Map<number, string>();
+  private readonly takenWhy = new Map<number, Taken>();
+  private roots: Root[] = [];
+  private best: BestPaths | undefined;
   private indirectReached = false;
   readonly warnings: string[] = [];
   private wrappers = new Map<number, Map<number, Witness>>();
@@ -79,6 +101,8 @@ export class ProgramGraph {
   constructor(
     readonly program: LoadedProgram,
     readonly objects: GraphObject[],
+    /** Test and benchmark switches that make the result unsound on purpose (never set by the CLI or the UI). */
+    private readonly whatIf?: WhatIf,
   ) {
     const bindingsByObject = new Map<number, Binding[]>();
     for (const b of program.bindings) {
@@ -205,35 +229,50 @@ export class ProgramGraph {
     return es;
   }
 
+  /** Where a relocation stores `target` in graph object `obj`, as evidence: "at 0x1d0a38 (.data.rel.ro) of /lib/…/libc.so.6". */
+  private storedAt(obj: number, target: number): string {
+    const o = this.objects[obj];
+    const elf = o.loaded >= 0 ? this.program.objects[o.loaded].elf : undefined;
+    const r = elf?.relocations.find((x) => (x.type === R_X86_64_RELATIVE || x.type === R_X86_64_IRELATIVE) && x.addend === target);
+    if (!elf || !r) return `in the data of ${o.path}`;
+    const sec = elf.sections.find((x) => x.name && x.addr <= r.offset && r.offset < x.addr + x.size);
+    return `at 0x${r.offset.toString(16)}${sec ? ` (${sec.name})` : ''} of ${o.path}`;
+  }
+
   /** Functions whose address sits in relocated data of any loaded object (always address-taken). */
-  private initialAddressTaken(): Map<number, string> {
-    const out = new Map<number, string>();
+  private initialAddressTaken(): Map<number, Taken> {
+    const out = new Map<number, Taken>();
+    const drop = this.whatIf?.dropDataPointersOf;
     this.objects.forEach((o, oi) => {
-      for (const p of o.facts.relocPointers) {
+      // What-if only (never the default): as if this object's data held no code pointer.
+      const skip = drop !== undefined && (drop === '*' || o.path === drop);
+      for (const p of skip ? [] : o.facts.relocPointers) {
         const n = this.nodeAt(oi, p);
-        if (n === undefined) continue;
-        out.set(n, `relocation in ${o.path}`);
+        if (n === undefined || out.has(n)) continue;
+        out.set(n, { why: `${this.label(n)}'s address is stored ${this.storedAt(oi, p)} (relocated data)` });
       }
       for (const b of this.bindingBySlot[oi].values()) {
         // R_X86_64_64 bindings live in data (tables, vtables); IRELATIVE-style IFUNC data too.
-        if (b.reloc.type !== R_X86_64_64 || !b.to) continue;
+        if (skip || b.reloc.type !== R_X86_64_64 || !b.to) continue;
         if (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC) continue;
-        for (const n of this.bindingTargets(b).nodes) if (n !== this.INDIRECT) out.set(n, `R_X86_64_64 ${b.symbol} in ${o.path}`);
+        for (const n of this.bindingTargets(b).nodes) if (n !== this.INDIRECT) out.set(n, { why: `${this.label(n)}'s address is stored at 0x${b.reloc.offset.toString(16)} of ${o.path} (R_X86_64_64 ${b.symbol})` });
       }
       for (const r of this.relocBySlot[oi].values()) {
         if (r.type !== R_X86_64_IRELATIVE) continue;
-        for (const n of this.ifuncCandidates(oi, r.addend)) out.set(n, `IRELATIVE in ${o.path}`);
+        for (const n of this.ifuncCandidates(oi, r.addend)) out.set(n, { why: `an implementation the IFUNC resolver at 0x${r.addend.toString(16)} of ${o.path} returns (IRELATIVE at 0x${r.offset.toString(16)})` });
       }
       for (const p of o.facts.runtimeTaken ?? []) {
         const n = this.nodeAt(oi, p);
-        if (n !== undefined && !out.has(n)) out.set(n, `a ${o.facts.runtime} method in ${o.path}: the runtime calls methods through itabs it builds and through reflection`);
+        if (n !== undefined && !out.has(n)) out.set(n, { why: `a ${o.facts.runtime} method in ${o.path}: the runtime calls methods through itabs it builds and through reflection` });
       }
     });
     return out;
   }
 
   /** Reachability from the roots, with the address-taken fixpoint. */
-  explore(roots: { node: number; why: string }[]): void {
+  explore(roots: Root[]): void {
+    this.roots = roots;
+    this.best = undefined;
     const queue: number[] = [];
     const visit = (n: number, p: Parent, d: number): void => {
       if (this.parent.has(n)) return;
@@ -244,36 +283,36 @@ export class ProgramGraph {
     for (const r of roots) visit(r.node, { from: -1, kind: 'root', site: 0, takenBy: r.why }, 0);
     const taken = this.initialAddressTaken();
     for (const [n, why] of taken) this.takenWhy.set(n, why);
-    const addTaken = (n: number, why: string): void => {
+    const addTaken = (n: number, why: Taken): void => {
       if (this.takenWhy.has(n)) return;
       this.takenWhy.set(n, why);
-      if (this.indirectReached) visit(n, { from: this.INDIRECT, kind: 'indirect', site: 0, takenBy: why }, this.depth.get(this.INDIRECT)! + 1);
+      if (this.indirectReached) visit(n, { from: this.INDIRECT, kind: 'indirect', site: 0, takenBy: why.why }, this.depth.get(this.INDIRECT)! + 1);
     };
     for (let i = 0; i < queue.length; i++) {
       const id = queue[i];
       const d = this.depth.get(id)!;
       if (id === this.INDIRECT) {
         this.indirectReached = true;
-        for (const [n, why] of this.takenWhy) visit(n, { from: id, kind: 'indirect', site: 0, takenBy: why }, d + 1);
+        for (const [n, why] of this.takenWhy) visit(n, { from: id, kind: 'indirect', site: 0, takenBy: why.why }, d + 1);
         continue;
       }
       const { obj, fn } = this.nodes[id];
-      const label = `${this.objects[obj].path}:${this.functionName(id)}`;
-      for (const p of fn.pointers ?? []) {
+      const label = this.label(id);
+      (fn.pointers ?? []).forEach((p, k) => {
         const t = this.nodeAt(obj, p);
-        if (t !== undefined) addTaken(t, `address taken in ${label}`);
-      }
+        if (t !== undefined) addTaken(t, { why: `address taken in ${label}`, taker: id, ...(fn.pointerAt ? { at: fn.pointerAt[k] } : {}) });
+      });
       for (const s of fn.slotReads ?? []) {
         const b = this.bindingBySlot[obj].get(s);
         if (!b) continue;
-        for (const t of this.bindingTargets(b).nodes) if (t !== this.INDIRECT) addTaken(t, `GOT slot of ${b.symbol} read in ${label}`);
+        for (const t of this.bindingTargets(b).nodes) if (t !== this.INDIRECT) addTaken(t, { why: `the GOT slot of ${b.symbol} is read as data in ${label}`, taker: id });
       }
       for (const e of this.edges(id)) visit(e.to, { from: id, kind: e.kind, site: e.site }, d + 1);
     }
   }
 
   /** The address-taken functions (what the INDIRECT node may reach), with why each counts. */
-  addressTaken(): ReadonlyMap<number, string> {
+  addressTaken(): ReadonlyMap<number, Taken> {
     return this.takenWhy;
   }
 
@@ -288,7 +327,12 @@ export class ProgramGraph {
     return n.fn.name ?? `sub_${n.fn.entry.toString(16)}`;
   }
 
-  private step(id: number, edge: EdgeKind, site?: number, takenBy?: string): PathStep {
+  /** `libc:__libc_start_main`, as paths print a function. */
+  label(id: number): string {
+    return `${shortObject(this.objects[this.nodes[id].obj].path)}:${this.functionName(id)}`;
+  }
+
+  step(id: number, edge: EdgeKind, site?: number, takenBy?: string): PathStep {
     const n = this.nodes[id];
     const s: PathStep = { object: this.objects[n.obj].path, function: this.functionName(id), address: n.fn.entry.toString(16), edge };
     if (site !== undefined) s.site = site.toString(16);
@@ -296,29 +340,14 @@ export class ProgramGraph {
     return s;
   }
 
-  /** The path from a root to node `id`; the last step's site is `site`. */
+  /** The believable paths (best-paths.ts), computed once the graph is explored. */
+  private paths(): BestPaths {
+    return (this.best ??= new BestPaths(this, this.roots));
+  }
+
+  /** The best path from a root to node `id`; the last step's site is `site`. */
   pathTo(id: number, site?: number): PathStep[] {
-    const chain: { id: number; p: Parent }[] = [];
-    let cur = id;
-    const guard = new Set<number>();
-    while (cur >= 0 && !guard.has(cur)) {
-      guard.add(cur);
-      const p = this.parent.get(cur);
-      if (!p) break;
-      if (cur !== this.INDIRECT) chain.push({ id: cur, p });
-      cur = p.from;
-    }
-    chain.reverse();
-    const steps: PathStep[] = [];
-    for (let i = 0; i < chain.length; i++) {
-      const { id: n, p } = chain[i];
-      // The site leading to the next step is recorded on the next step's parent.
-      let next: Parent | undefined = chain[i + 1]?.p;
-      if (next && next.kind === 'indirect') next = this.parent.get(this.INDIRECT);
-      const s = i === chain.length - 1 ? site : next?.site;
-      steps.push(this.step(n, p.kind, s, p.takenBy));
-    }
-    return steps;
+    return this.paths().pathTo(id, site);
   }
 
   /** Computes, for every function, which entry registers it passes into a syscall number (wrapper summaries). */
@@ -398,22 +427,28 @@ export class ProgramGraph {
       notes.set(id, `${this.functionName(id)}: its syscall numbers are those of ${this.functionName(m.repeats)} (${this.reached(m.repeats) ? 'reachable, its numbers are in the set' : 'not reachable, so neither is this'}): ${m.why}`);
       return true;
     };
-    const note = (nr: number, depth: number, path: () => PathStep[]): void => {
-      const old = syscalls.get(nr);
-      if (old && old.depth <= depth) return;
-      syscalls.set(nr, { nr, depth, path: path() });
+    // Every site of a number, each with its best path (built only when asked for: most are never shown).
+    const sitesOf = new Map<number, Map<string, FoundSite>>();
+    const note = (nr: number, id: number, address: number, extra: number, path: () => PathStep[]): void => {
+      let m = sitesOf.get(nr);
+      if (!m) sitesOf.set(nr, (m = new Map()));
+      const object = this.objects[this.nodes[id].obj].path;
+      const key = `${object}:${address}`;
+      const cost = this.paths().costOf(id) + extra;
+      const old = m.get(key);
+      if (old && old.cost <= cost) return;
+      m.set(key, { object, function: this.functionName(id), address, cost, path });
     };
     for (const [id, p] of this.parent) {
       if (id === this.INDIRECT) continue;
       const { obj, fn } = this.nodes[id];
-      const d = this.depth.get(id)!;
       for (const s of fn.syscalls) {
         if (s.nr === null) {
           if (!covered(id)) unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: this.pathTo(id, s.at) });
           continue;
         }
         if ('c' in s.nr) {
-          for (const nr of s.nr.c) note(nr, d, () => this.pathTo(id, s.at));
+          for (const nr of s.nr.c) note(nr, id, s.at, 0, () => this.pathTo(id, s.at));
         } else if (p.kind === 'root' || p.kind === 'indirect') {
           // A wrapper entered from a root or through a pointer: nobody tells us its number.
           if (!covered(id)) unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
@@ -439,10 +474,14 @@ export class ProgramGraph {
             continue;
           }
           for (const nr of v.c) {
-            note(nr, d + 1, () => [...this.pathTo(id, e.site), ...this.wrapperPath(e.to, reg, e.kind)]);
+            note(nr, id, e.site, 1, () => [...this.pathTo(id, e.site), ...this.wrapperPath(e.to, reg, e.kind)]);
           }
         }
       }
+    }
+    for (const [nr, m] of sitesOf) {
+      const sites = [...m.values()].sort((a, b) => a.cost - b.cost || a.object.localeCompare(b.object) || a.address - b.address);
+      syscalls.set(nr, { nr, path: sites[0].path(), sites });
     }
     return { syscalls, unresolved, notes: [...notes.values()] };
   }

@@ -29,13 +29,34 @@ export interface PathStep {
   takenBy?: string;
 }
 
+/** One reachable place a syscall is made: its instruction, or a call passing its number to a wrapper. */
+export interface SyscallSiteEntry {
+  /** Programs in which it is reachable. */
+  programs: string[];
+  object: string;
+  function: string;
+  /** hex */
+  address: string;
+  /** Its most believable path (graph/best-paths.ts), in the first program. */
+  path: PathStep[];
+}
+
+/** What one object contributes: the syscalls it has a reachable site of, and those no other object has. */
+export interface ObjectContribution {
+  object: string;
+  syscalls: number[];
+  only: number[];
+}
+
 export interface SyscallEntry {
   name: string;
   nr: number;
   /** Programs (rootfs paths) that can make it. */
   programs: string[];
-  /** One shortest justification: root first, the syscall site last (empty for runtime-only syscalls). */
+  /** The most believable justification (fewest indirect edges, a real root, shortest): root first, the syscall site last (empty for runtime-only syscalls). */
   path: PathStep[];
+  /** Every reachable site, best first (absent for runtime-only syscalls). */
+  sites?: SyscallSiteEntry[];
   /** Made by the container runtime between installing the filter and exec'ing the entrypoint. */
   runtime?: boolean;
 }
@@ -109,5 +130,7 @@ export interface Report {
   image?: ImageSummary;
   phase1?: PhaseOneSummary;
   runtime?: RuntimeSummary;
+  /** Per object with a reachable syscall site, what it brings (by number). */
+  contributors?: ObjectContribution[];
   stats: { objects: number; functions: number; instructions: number; cachedObjects: number; seconds: number };
 }

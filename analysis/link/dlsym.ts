@@ -4,6 +4,7 @@
 // their own on; a name computed at run time is reported. The handle is not followed, so every
 // loaded object's exported definition of the name counts (a superset of what the handle's scope
 // returns).
+import type { Root } from '../graph/best-paths.js';
 import type { ProgramGraph } from '../graph/program-graph.js';
 import { passedAt } from '../program/facts.js';
 import { RSI } from '../x86_64/registers.js';
@@ -56,8 +57,8 @@ export function dlsymNames(g: ProgramGraph, lp: LoadedProgram): { names: Map<str
 }
 
 /** Roots for the definitions dlsym can return for `names`: every loaded object's exported function (an IFUNC's implementations). */
-export function dlsymRoots(g: ProgramGraph, lp: LoadedProgram, names: ReadonlyMap<string, string>): { node: number; why: string }[] {
-  const out: { node: number; why: string }[] = [];
+export function dlsymRoots(g: ProgramGraph, lp: LoadedProgram, names: ReadonlyMap<string, string>): Root[] {
+  const out: Root[] = [];
   if (names.size === 0) return out;
   g.objects.forEach((o, oi) => {
     if (o.loaded < 0) return;
@@ -65,7 +66,7 @@ export function dlsymRoots(g: ProgramGraph, lp: LoadedProgram, names: ReadonlyMa
       if (s.shndx === 0 || (s.type !== STT_FUNC && s.type !== STT_GNU_IFUNC) || s.bind === 0) continue;
       const by = names.get(s.name);
       if (by === undefined) continue;
-      for (const node of g.definitionTargets(oi, s)) out.push({ node, why: `dlsym of "${s.name}" in ${by} returns ${o.path}'s definition` });
+      for (const node of g.definitionTargets(oi, s)) out.push({ node, why: `dlsym of "${s.name}" in ${by} returns ${o.path}'s definition`, rank: 1, indirect: 1 });
     }
   });
   return out;

@@ -22,7 +22,8 @@ interface Cfg {
   calls: CallSite[];
   tailSites: Set<number>;
   problems: string[];
-  pointers: Set<number>;
+  /** Code addresses taken, each with the first instruction that takes it. */
+  pointers: Map<number, number>;
   slotReads: Set<number>;
   jumpTables: number[];
   /** Addresses still to explore. */
@@ -63,7 +64,7 @@ export class CfgBuilder {
       isIntra: (t) => t === entry || !this.starts.has(t),
       callReturns: (ins) => this.noreturn.callReturns(ins),
     };
-    const g: Cfg = { entry, insns, leaders, succs: new Map(), calls: [], tailSites: new Set(), problems: [], pointers: new Set(), slotReads: new Set(), jumpTables: [], work: [entry], found, flow };
+    const g: Cfg = { entry, insns, leaders, succs: new Map(), calls: [], tailSites: new Set(), problems: [], pointers: new Map(), slotReads: new Set(), jumpTables: [], work: [entry], found, flow };
     this.explore(g);
     this.exploreLandingPads(g);
     this.sweepJumpTables(g);
@@ -104,7 +105,11 @@ export class CfgBuilder {
     const stub = insns.has(entry) ? stubSymbol(this.ctx, entry) : undefined;
     const name = this.ctx.names.get(entry) ?? (stub !== undefined ? `${stub}@plt` : undefined);
     if (name) f.name = name;
-    if (g.pointers.size) f.pointers = [...g.pointers].sort((a, b) => a - b);
+    if (g.pointers.size) {
+      const taken = [...g.pointers].sort((a, b) => a[0] - b[0]);
+      f.pointers = taken.map((t) => t[0]);
+      f.pointerAt = taken.map((t) => t[1]);
+    }
     if (g.slotReads.size) f.slotReads = [...g.slotReads].sort((a, b) => a - b);
     if (g.problems.length) f.problems = g.problems.slice(0, 8);
     return f;
@@ -126,10 +131,11 @@ export class CfgBuilder {
           break;
         }
         g.insns.add(ins);
-        if (ins.pointers) {
+        // An immediate in position-independent code is a number that may happen to equal a code address.
+        if (ins.pointers && (!ins.immediates || this.ctx.absoluteCode)) {
           for (const p of ins.pointers) {
             if (!code.isCode(p)) continue;
-            g.pointers.add(p);
+            if (!g.pointers.has(p)) g.pointers.set(p, addr);
             // A function known only by its address (a callback) must be discovered too.
             if (p !== g.entry) g.found(p);
           }

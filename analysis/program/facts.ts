@@ -56,6 +56,8 @@ export interface FunctionFacts {
   syscalls: SyscallSite[];
   /** Executable addresses whose value this function takes (lea, immediates): address-taken if it is reachable. */
   pointers?: number[];
+  /** The instruction that takes each of `pointers` (same order): the evidence an indirect edge shows. */
+  pointerAt?: number[];
   /** GOT slots (with symbol relocations) this function reads as data: the bound function becomes address-taken. */
   slotReads?: number[];
   /** Instructions decoded. */
@@ -91,4 +93,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 11;
+export const FACTS_VERSION = 12;

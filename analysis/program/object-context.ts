@@ -1,7 +1,7 @@
 // What every stage of one object's analysis reads: the code map, FDE bounds, symbol names, the GOT
 // slots that carry symbol relocations, and the runtime the object is built on.
 import type { ElfFile } from '../elf/types.js';
-import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from '../elf/types.js';
+import { DF_TEXTREL, DT_FLAGS, DT_TEXTREL, ET_DYN, STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from '../elf/types.js';
 import { landingPads } from '../elf/except-table.js';
 import { Kind } from '../x86_64/decoder.js';
 import { CodeMap } from './code-map.js';
@@ -26,6 +26,17 @@ export interface ObjectContext {
   names: Map<number, string>;
   /** GOT slots carrying a symbol relocation, with the symbol: reads of them take the bound function's address. */
   symbolSlots: Map<number, string>;
+  /**
+   * Whether an immediate operand can be an address: in position-dependent code (ET_EXEC), or where
+   * the loader patches code (text relocations). Elsewhere an immediate is a number, never a pointer:
+   * position-independent code reaches addresses only relative to rip, or through the GOT and data.
+   */
+  absoluteCode: boolean;
+}
+
+function hasTextRelocations(elf: ElfFile, code: CodeMap): boolean {
+  if (elf.dynamic.some((d) => d.tag === DT_TEXTREL || (d.tag === DT_FLAGS && (Number(d.value) & DF_TEXTREL) !== 0))) return true;
+  return elf.relocations.some((r) => code.isCode(r.offset));
 }
 
 export function objectContext(elf: ElfFile): ObjectContext {
@@ -69,7 +80,8 @@ export function objectContext(elf: ElfFile): ObjectContext {
     if (pads && pads.length > 0) landingPadsByFde.set(f.start, pads.filter((p) => code.isCode(p)));
   }
   const lsdaFdes = new RangeSet(fdes.filter((f) => landingPadsByFde.has(f.start)));
-  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, names, symbolSlots };
+  const absoluteCode = elf.type !== ET_DYN || hasTextRelocations(elf, code);
+  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, names, symbolSlots, absoluteCode };
 }
 
 /**

@@ -94,6 +94,8 @@ export interface Insn {
   memTarget: number;
   /** Constants that may be code pointers: rip-relative lea targets and immediates. */
   pointers: number[] | undefined;
+  /** Whether `pointers` holds immediates (absolute values: addresses only in position-dependent code), not a lea target. */
+  immediates?: true;
   /** RIP-relative memory operand of a non-branch instruction (e.g. a GOT slot read), or -1. */
   memRef: number;
   /** For `call reg` / `jmp reg` with a 64-bit register operand: its hardware index, else -1. */
@@ -336,7 +338,10 @@ export class X86Decoder {
       const k = kinds[i];
       if (k === OpKind.Immediate32 || k === OpKind.Immediate32to64 || k === OpKind.Immediate64) {
         const v = signed64(ins.immediate(i));
-        if (v >= 0x1000) (out.pointers ??= []).push(v);
+        if (v >= 0x1000) {
+          (out.pointers ??= []).push(v);
+          out.immediates = true;
+        }
       }
     }
     const ci = infoFor(ins, kinds);
