@@ -199,7 +199,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       known.push({ nr, path: s.path, cost: s.sites[0].cost, sites: s.sites.map((x) => ({ object: x.object, function: x.function, address: x.address.toString(16), path: x === s.sites[0] ? s.path : x.path() })) });
     }
     const kernelMade = kernelMadeSyscalls(known);
-    known.push(...kernelMade);
+    // Made by the kernel itself: its one site is the kernel step its path ends in.
+    known.push(...kernelMade.map((k) => ({ ...k, sites: [{ object: k.path.at(-1)!.object, function: k.path.at(-1)!.function, address: k.path.at(-1)!.address, path: k.path }] })));
     const result: ProgramResult = {
       syscalls: known,
       unresolved: dedupeUnresolved(un).map((u) => ({ object: u.object, function: u.function, address: u.address.toString(16), reason: u.reason, path: u.path })),

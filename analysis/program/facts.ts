@@ -93,4 +93,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 12;
+export const FACTS_VERSION = 13;
