@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Progress } from '../analysis/analyze.js';
 import type { ImageAnalysisProgress } from '../analysis/analyze-image.js';
 import { exportReport } from '../analysis/policy/exports.js';
+import { explain, syscallOf } from '../analysis/policy/explain.js';
 import { programProfileName } from '../analysis/policy/per-program.js';
 import { checkRequest } from '../analysis/request.js';
 import { runRequest } from '../analysis/run-request.js';
@@ -26,6 +27,8 @@ const USAGE = `usage:
   confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
   confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] ${SETTINGS_USAGE} -- WORKLOAD...
       exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 6: records were lost; 2: bad input
+  confine explain REPORT SYSCALL
+      why a report (written by analyze --json) allows a syscall: every reachable site and its path; exit 1 when it does not
   ${SERVE_USAGE}
       the UI in a browser: 127.0.0.1 only, a token in the printed URL`;
 
@@ -269,12 +272,31 @@ async function cmdVerify(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** confine explain REPORT SYSCALL: exit 0 when the report allows it (sites printed), 1 when not. */
+function cmdExplain(argv: string[]): number {
+  if (argv.length !== 2) throw new UsageError('explain takes a report (--json output) and a syscall name or number');
+  const [file, which] = argv;
+  const sc = syscallOf(which);
+  if (!sc) throw new InputError(which, 'not an x86-64 syscall name or number');
+  let report: Report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  } catch (e) {
+    throw new InputError(file, (e as NodeJS.ErrnoException).code ? `cannot read the report (${(e as NodeJS.ErrnoException).code})` : `not a JSON report (${(e as Error).message})`);
+  }
+  if (!report || report.tool !== 'confine' || !Array.isArray(report.syscalls)) throw new InputError(file, 'not a Confine report (write one with analyze --json)');
+  const { found, lines } = explain(report, sc.nr);
+  process.stdout.write(lines.join('\n') + '\n');
+  return found ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === 'analyze') return await cmdAnalyze(rest);
     if (cmd === 'verify') return await cmdVerify(rest);
     if (cmd === 'serve') return await cmdServe(rest);
+    if (cmd === 'explain') return cmdExplain(rest);
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(USAGE + '\n');
       return 0;

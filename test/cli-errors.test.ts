@@ -91,3 +91,32 @@ test('a valid program in a chroot-like rootfs is analysed and nothing is written
   assert.deepEqual(readdirSync(root).sort(), before);
   assert.ok(readdirSync(join(cache, 'facts')).some((f) => f.endsWith('.json')));
 });
+
+test('explain: every site of an allowed syscall with its path; exit 1 for one the report does not allow; bad input in one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'confine-explain-'));
+  const json = join(dir, 'true.json');
+  const a = confine(['analyze', '--rootfs', '/', '--program', '/usr/bin/true', '--json', json, '--no-cache']);
+  assert.equal(a.status, 0, a.stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { syscalls: { name: string; sites?: { object: string; address: string }[] }[] };
+  const exit = report.syscalls.find((s) => s.name === 'exit_group')!;
+  const r = confine(['explain', json, 'exit_group']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^exit_group \(231\) is allowed for \/usr\/bin\/true\n/);
+  assert.match(r.stdout, new RegExp(`${exit.sites!.length} reachable sites?:`));
+  for (const s of exit.sites!) assert.ok(r.stdout.includes(`at 0x${s.address} (${s.object};`), `site ${s.object}:${s.address} not printed`);
+  assert.match(r.stdout, /^     true:\S+ -> libc:__libc_start_main -> /m, 'paths start at the program entry');
+  assert.equal(confine(['explain', json, '231']).stdout, r.stdout, 'a number names the same syscall');
+  const no = confine(['explain', json, 'ptrace']);
+  assert.equal(no.status, 1);
+  assert.match(no.stdout, /^ptrace \(101\) is not allowed/);
+  for (const [args, why] of [
+    [['explain', json, 'no_such_call'], /^confine: no_such_call: not an x86-64 syscall name or number$/],
+    [['explain', join(dir, 'missing.json'), 'read'], /missing\.json: cannot read the report \(ENOENT\)$/],
+    [['explain', '/etc/hostname', 'read'], /\/etc\/hostname: not a JSON report/],
+  ] as const) {
+    const e = confine([...args]);
+    assert.equal(e.status, 2, e.stderr);
+    assert.equal(e.stderr.trim().split('\n').length, 1, e.stderr);
+    assert.match(e.stderr.trim(), why);
+  }
+});
