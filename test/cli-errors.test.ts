@@ -104,7 +104,7 @@ test('explain: every site of an allowed syscall with its path; exit 1 for one th
   assert.match(r.stdout, /^exit_group \(231\) is allowed for \/usr\/bin\/true\n/);
   assert.match(r.stdout, new RegExp(`${exit.sites!.length} reachable sites?:`));
   for (const s of exit.sites!) assert.ok(r.stdout.includes(`at 0x${s.address} (${s.object};`), `site ${s.object}:${s.address} not printed`);
-  assert.match(r.stdout, /^     true:\S+ -> libc:__libc_start_main -> /m, 'paths start at the program entry');
+  assert.match(r.stdout, /^ {5}true:\S+ -> libc:__libc_start_main -> /m, 'paths start at the program entry');
   assert.equal(confine(['explain', json, '231']).stdout, r.stdout, 'a number names the same syscall');
   const no = confine(['explain', json, 'ptrace']);
   assert.equal(no.status, 1);
