@@ -130,6 +130,49 @@ function suite(launcher: Launcher): void {
       await shot('syscall-node-disassembly');
     });
 
+    test('issue 10: unlink\'s path starts at nginx\'s entry; the Sites list shows every site and each one\'s path; searching ngx_ finds syscalls by function', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), 'unlink');
+      await page.locator(`${id('syscall-row')}[data-syscall="unlink"]`).dblclick();
+      await page.waitForSelector(`${id('path-graph')} .react-flow__node`);
+      assert.match((await page.textContent(id('path-node-0'))) ?? '', /_start/, 'the path does not start at the program entry');
+      assert.match((await page.textContent(id('path-text'))) ?? '', /^nginx:_start -> libc:__libc_start_main -> nginx:main -> /);
+      await page.waitForSelector(id('sites-list'));
+      // write is made in several places: each site is listed once and its path can be shown.
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), 'write');
+      await page.locator(`${id('syscall-row')}[data-syscall="write"]`).dblclick();
+      await page.waitForSelector(id('sites-list'));
+      const rows = page.locator(id('site-row'));
+      const n = await rows.count();
+      assert.ok(n >= 2, `write has ${n} site(s) listed`);
+      const keys = await rows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-object')}:${e.getAttribute('data-address')}`));
+      assert.equal(new Set(keys).size, n, 'a site is listed twice');
+      assert.match((await page.textContent(id('sites-list'))) ?? '', new RegExp(`${n} reachable sites`));
+      // A site in another function (two syscall instructions of one function share the path's text).
+      const fns = await rows.evaluateAll((els) => els.map((e) => e.querySelectorAll('td')[2]?.textContent ?? ''));
+      const other = fns.findIndex((f) => f !== fns[0]);
+      const pick = other > 0 ? other : 1;
+      const before = await page.textContent(id('path-text'));
+      await rows.nth(pick).locator(id('site-show')).click();
+      await page.waitForSelector(`${id('site-row')}.selected:nth-child(${pick + 1})`);
+      if (other > 0) {
+        await page.waitForFunction((b) => document.querySelector('[data-testid="path-text"]')?.textContent !== b, before, { timeout: 10_000 });
+        assert.ok(((await page.textContent(id('path-text'))) ?? '').includes(fns[other]), 'the path shown does not end in the chosen site\'s function');
+      }
+      await shot('syscall-sites');
+      // Search by function: no syscall is named ngx_*, so every match comes from nginx's own functions on a path.
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), 'ngx_');
+      const found = await page.$$eval('[data-testid="syscall-row"]', (els) => els.map((e) => e.getAttribute('data-syscall')!));
+      assert.ok(found.includes('unlink'), `ngx_ does not find unlink: ${found.join(' ')}`);
+      await page.fill(id('policy-search'), '');
+      const all = await page.locator(id('syscall-row')).count();
+      assert.ok(found.length < all, 'ngx_ matched every syscall');
+      await shot('policy-search-function');
+    });
+
     test('call graph explorer: roots, search, expand callers and callees', { timeout: 120_000 }, async (t) => {
       if (skip) return t.skip(skip);
       await page.click(id('nav-explorer'));

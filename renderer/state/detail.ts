@@ -22,6 +22,8 @@ export interface DetailState {
   loading: boolean;
   /** Why the path could not be loaded (the view also shows it). */
   error?: string;
+  /** A syscall: which of its sites the graph shows (report order; absent: the best, site 0). */
+  site?: number;
   /** Nodes whose callers are being fetched. */
   expanding: Record<number, true>;
 }
@@ -34,6 +36,8 @@ export interface DetailSlice {
   disasm: Record<string, DisasmEntry>;
   openSyscall(nr: number): Promise<void>;
   openUnresolved(index: number): Promise<void>;
+  /** Shows another reachable site of the open syscall (its path from the report). */
+  showSite(index: number): Promise<void>;
   selectDetailNode(id: number | undefined): void;
   /** "More paths": callers of a node, one more page per call. */
   expandDetailCallers(id: number): Promise<void>;
@@ -113,6 +117,28 @@ export const createDetailSlice: Slice<DetailSlice> = (set, get, { api }) => {
     const t = get().detail.target;
     return t !== undefined && t.kind === target.kind && (t.kind === 'syscall' ? t.nr === (target as { nr: number }).nr : t.index === (target as { index: number }).index);
   };
+  /** Shows a path from the report (an unresolved site's, or another site of a syscall), then swaps in the service's node ids. */
+  const showPath = async (program: string, steps: PathStep[], target: DetailTarget): Promise<void> => {
+    const reportId = get().currentReportId;
+    const syn = syntheticPathGraph(program, steps);
+    setDetail({ loading: false, program, graph: mergeSubgraph(EMPTY_GRAPH, syn.sub, true), path: syn.path, sites: syn.sites });
+    selectLast(syn.path);
+    // Then swap in the service's node ids so "more paths" works from these nodes too.
+    const real = reportId ? await resolveSynthetic(api, reportId, program, syn.sub.nodes) : new Map();
+    if (!stillShowing(target) || real.size === 0) return;
+    const idOf = (id: number): number => real.get(id)?.id ?? id;
+    const nodes = syn.sub.nodes.map((n) => real.get(n.id) ?? n);
+    const edges = syn.sub.edges.map((e) => ({ ...e, from: idOf(e.from), to: idOf(e.to) }));
+    const sites: Record<number, string> = {};
+    for (const [id, site] of Object.entries(syn.sites)) sites[idOf(Number(id))] = site;
+    const sel = get().detail.selectedNode;
+    setDetail({
+      graph: mergeSubgraph(EMPTY_GRAPH, { nodes, edges }, true),
+      path: syn.path.map(idOf),
+      sites,
+      selectedNode: sel === undefined ? undefined : idOf(sel),
+    });
+  };
   const selectLast = (path: number[]): void => {
     const last = path[path.length - 1];
     if (last !== undefined) get().selectDetailNode(last);
@@ -156,24 +182,21 @@ export const createDetailSlice: Slice<DetailSlice> = (set, get, { api }) => {
         setDetail({ loading: false, error: 'No such unresolved site in the open report.' });
         return;
       }
-      const syn = syntheticPathGraph(u.program, u.path);
-      setDetail({ loading: false, program: u.program, graph: mergeSubgraph(EMPTY_GRAPH, syn.sub, true), path: syn.path, sites: syn.sites });
-      selectLast(syn.path);
-      // Then swap in the service's node ids so "more paths" works from these nodes too.
-      const real = await resolveSynthetic(api, reportId, u.program, syn.sub.nodes);
-      if (!stillShowing(target) || real.size === 0) return;
-      const idOf = (id: number): number => real.get(id)?.id ?? id;
-      const nodes = syn.sub.nodes.map((n) => real.get(n.id) ?? n);
-      const edges = syn.sub.edges.map((e) => ({ ...e, from: idOf(e.from), to: idOf(e.to) }));
-      const sites: Record<number, string> = {};
-      for (const [id, site] of Object.entries(syn.sites)) sites[idOf(Number(id))] = site;
-      const sel = get().detail.selectedNode;
-      setDetail({
-        graph: mergeSubgraph(EMPTY_GRAPH, { nodes, edges }, true),
-        path: syn.path.map(idOf),
-        sites,
-        selectedNode: sel === undefined ? undefined : idOf(sel),
-      });
+      await showPath(u.program, u.path, target);
+    },
+    async showSite(index) {
+      const { report, detail } = get();
+      const target = detail.target;
+      if (!target || target.kind !== 'syscall') return;
+      const entry = report?.syscalls.find((s) => s.nr === target.nr);
+      const site = entry?.sites?.[index];
+      if (!entry || !site) return;
+      if (index === 0) {
+        await get().openSyscall(target.nr);
+        return;
+      }
+      set({ detail: { ...EMPTY_DETAIL, target, site: index, loading: true } });
+      await showPath(site.programs[0], site.path, target);
     },
     selectDetailNode(id) {
       setDetail({ selectedNode: id });

@@ -26,6 +26,20 @@ export interface PolicyRow {
   hasPath: boolean;
   /** Why the status is what it is, in a few words. */
   reason: string;
+  /** Lower-case function and object names on the paths of its sites, newline-separated: what search matches besides the name. */
+  onPaths: string;
+}
+
+/** Function names and object file names on every site's path (the best path when sites are absent). */
+function pathNames(s: SyscallEntry): string {
+  const names = new Set<string>();
+  for (const path of s.sites ? s.sites.map((x) => x.path) : [s.path]) {
+    for (const st of path) {
+      names.add(st.function.toLowerCase());
+      names.add(basename(st.object).toLowerCase());
+    }
+  }
+  return [...names].join('\n');
 }
 
 export type SortKey = 'nr' | 'name' | 'category' | 'status' | 'programs';
@@ -77,6 +91,7 @@ export function policyRows(report: Report, reviews: Record<string, ReviewEntry> 
         runtime: s.runtime === true,
         hasPath: s.path.length > 0,
         reason,
+        onPaths: pathNames(s),
       };
     })
     .sort((a, b) => a.nr - b.nr);
@@ -87,14 +102,15 @@ function statusMatches(status: PolicyStatus, filter: PolicyStatus | 'all'): bool
   return filter === 'all' || status === filter || (filter === 'allowed' && status === 'review');
 }
 
-/** Whether a row matches the search text: name, number, a program's name or the review note. */
+/** Whether a row matches the search text: name, number, a program's name, the review note, or a function or library on a site's path (`ngx_`, `libcrypto`). */
 export function matchesQuery(row: PolicyRow, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (q === '') return true;
   if (/^\d+$/.test(q)) return String(row.nr) === q || row.name.includes(q);
   if (row.name.includes(q)) return true;
   if (row.note.toLowerCase().includes(q)) return true;
-  return row.programs.some((p) => basename(p).toLowerCase().includes(q));
+  if (row.programs.some((p) => basename(p).toLowerCase().includes(q))) return true;
+  return row.onPaths.includes(q);
 }
 
 export function filterRows(rows: PolicyRow[], f: PolicyFilter): PolicyRow[] {

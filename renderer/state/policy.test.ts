@@ -46,6 +46,9 @@ test('filter: by name, number, program and note; by category and status', () => 
   // Allowed is what the export allows: the runtime-only capset, which needs review, is in it.
   assert.deepEqual(names({ status: 'allowed' }), ['read', 'write', 'socket', 'capset', 'futex', 'openat']);
   assert.deepEqual(names({ category: 'file', query: 'open' }), ['openat']);
+  // A function on a path finds the syscalls it leads to (openat is made through open64).
+  assert.deepEqual(names({ query: 'open64' }), ['openat']);
+  assert.deepEqual(names({ query: 'libc.so' }), ['read', 'write', 'socket', 'unlink', 'futex', 'openat']);
 });
 
 test('sort: every key both ways, ties by number', () => {

@@ -8,7 +8,8 @@ export function PathText() {
     if (!t || !s.report) return '';
     if (t.kind === 'syscall') {
       const e = s.report.syscalls.find((x) => x.nr === t.nr);
-      return e ? pathText(e.path, e.nr) : '';
+      const path = e?.sites?.[s.detail.site ?? 0]?.path ?? e?.path;
+      return e && path ? pathText(path, e.nr) : '';
     }
     const u = s.report.unresolved[t.index];
     return u ? `${pathText(u.path)} -> syscall ?` : '';

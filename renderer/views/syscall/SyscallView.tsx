@@ -4,6 +4,7 @@ import { UnresolvedHeader } from './UnresolvedHeader.js';
 import { DetailGraph } from './DetailGraph.js';
 import { NodePanel } from './NodePanel.js';
 import { PathText } from './PathText.js';
+import { SitesList } from './SitesList.js';
 
 export function SyscallView() {
   const target = useConfine((s) => s.detail.target);
@@ -54,6 +55,7 @@ export function SyscallView() {
             <NodePanel />
           </div>
           <PathText />
+          <SitesList />
         </>
       )}
     </div>
