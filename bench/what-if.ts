@@ -20,7 +20,7 @@ for (const program of programs) {
   const bySource = new Map<string, string[]>();
   for (const s of base.syscalls) {
     const first = s.path.find((p) => p.edge === 'indirect');
-    const source = first ? (first.takenBy ?? '?').replace(/ at 0x[0-9a-f]+/g, '').replace(/\/usr\/lib\/x86_64-linux-gnu\//g, '') : 'no indirect edge';
+    const source = first ? (first.takenBy ?? '?').replace(/ at 0x[0-9a-f]+/g, ' at 0x…').replace(/\/usr\/lib\/x86_64-linux-gnu\//g, '') : 'no indirect edge';
     const list = bySource.get(source) ?? [];
     list.push(s.name);
     bySource.set(source, list);

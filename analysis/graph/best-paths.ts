@@ -49,8 +49,9 @@ const LEN = 1;
 const RANK = 2 ** 22;
 const INDIRECT = 2 ** 26;
 const UNRELATED = 2 ** 36;
-/** How far from the taker the related indirect call may be (direct edges). */
+/** How far from the taker the related indirect call may be (direct edges), and how many functions the search looks at. */
 const CHAIN_DEPTH = 6;
+const CHAIN_VISITS = 256;
 
 type Hop = { from: number; to: number; kind: EdgeKind; site: number };
 type Via =
@@ -176,7 +177,7 @@ export class BestPaths {
             found = { node: n, site: e.site };
             break;
           }
-          if (d < CHAIN_DEPTH && !back.has(e.to) && e.kind !== 'fallthrough') {
+          if (d < CHAIN_DEPTH && back.size < CHAIN_VISITS && !back.has(e.to) && e.kind !== 'fallthrough') {
             back.set(e.to, { from: n, to: e.to, kind: e.kind, site: e.site });
             next.push(e.to);
           }

@@ -230,13 +230,24 @@ export class ProgramGraph implements PathGraph {
   }
 
   /** Where a relocation stores `target` in graph object `obj`, as evidence: "at 0x1d0a38 (.data.rel.ro) of /lib/…/libc.so.6". */
-  private storedAt(obj: number, target: number): string {
+  private storedAt(obj: number, target: number, slots: Map<number, number>): string {
     const o = this.objects[obj];
     const elf = o.loaded >= 0 ? this.program.objects[o.loaded].elf : undefined;
-    const r = elf?.relocations.find((x) => (x.type === R_X86_64_RELATIVE || x.type === R_X86_64_IRELATIVE) && x.addend === target);
-    if (!elf || !r) return `in the data of ${o.path}`;
-    const sec = elf.sections.find((x) => x.name && x.addr <= r.offset && r.offset < x.addr + x.size);
-    return `at 0x${r.offset.toString(16)}${sec ? ` (${sec.name})` : ''} of ${o.path}`;
+    const at = slots.get(target);
+    if (!elf || at === undefined) return `in the data of ${o.path}`;
+    const sec = elf.sections.find((x) => x.name && x.addr <= at && at < x.addr + x.size);
+    return `at 0x${at.toString(16)}${sec ? ` (${sec.name})` : ''} of ${o.path}`;
+  }
+
+  /** The first slot a relocation of graph object `obj` stores each target in. */
+  private relocationSlots(obj: number): Map<number, number> {
+    const o = this.objects[obj];
+    const out = new Map<number, number>();
+    if (o.loaded < 0) return out;
+    for (const r of this.program.objects[o.loaded].elf.relocations) {
+      if ((r.type === R_X86_64_RELATIVE || r.type === R_X86_64_IRELATIVE) && !out.has(r.addend)) out.set(r.addend, r.offset);
+    }
+    return out;
   }
 
   /** Functions whose address sits in relocated data of any loaded object (always address-taken). */
@@ -246,10 +257,11 @@ export class ProgramGraph implements PathGraph {
     this.objects.forEach((o, oi) => {
       // What-if only (never the default): as if this object's data held no code pointer.
       const skip = drop !== undefined && (drop === '*' || o.path === drop);
+      const slots = skip || o.facts.relocPointers.length === 0 ? new Map<number, number>() : this.relocationSlots(oi);
       for (const p of skip ? [] : o.facts.relocPointers) {
         const n = this.nodeAt(oi, p);
         if (n === undefined || out.has(n)) continue;
-        out.set(n, { why: `${this.label(n)}'s address is stored ${this.storedAt(oi, p)} (relocated data)` });
+        out.set(n, { why: `${this.label(n)}'s address is stored ${this.storedAt(oi, p, slots)} (relocated data)` });
       }
       for (const b of this.bindingBySlot[oi].values()) {
         // R_X86_64_64 bindings live in data (tables, vtables); IRELATIVE-style IFUNC data too.
