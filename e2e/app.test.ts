@@ -171,6 +171,15 @@ function suite(launcher: Launcher): void {
       const all = await page.locator(id('syscall-row')).count();
       assert.ok(found.length < all, 'ngx_ matched every syscall');
       await shot('policy-search-function');
+      // By library: the libc brings most; choosing it searches the policy for it.
+      const libc = page.locator(`${id('library-row')}[data-object$="/libc.so.6"]`);
+      await libc.waitFor();
+      assert.ok(Number((await libc.locator('td').nth(1).textContent()) ?? '0') > 50, 'the libc brings fewer than 50 syscalls');
+      await libc.locator('button').click();
+      assert.equal(await page.inputValue(id('policy-search')), 'libc.so.6');
+      await page.locator(id('by-library')).scrollIntoViewIfNeeded();
+      await shot('policy-by-library');
+      await page.fill(id('policy-search'), '');
     });
 
     test('call graph explorer: roots, search, expand callers and callees', { timeout: 120_000 }, async (t) => {

@@ -4,6 +4,7 @@ import { PolicySummary } from './PolicySummary.js';
 import { PolicyToolbar } from './PolicyToolbar.js';
 import { PolicyTable } from './PolicyTable.js';
 import { UnresolvedList } from './UnresolvedList.js';
+import { ByLibrary } from './ByLibrary.js';
 
 function isTyping(el: Element | null): boolean {
   if (!el) return false;
@@ -87,6 +88,7 @@ export function PolicyView() {
         <PolicyTable />
       </section>
       {unresolved > 0 && <UnresolvedList />}
+      <ByLibrary />
     </div>
   );
 }
