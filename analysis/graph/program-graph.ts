@@ -1,16 +1,18 @@
-// The cross-object call graph of one program: edges resolved through the loader model,
-// reachability from the roots with the address-taken fixpoint, wrapper summaries, and one
-// shortest justification path per syscall.
+// The cross-object call graph of one program: edges resolved through the loader model, and
+// reachability from the roots with the address-taken fixpoint. What the reached code makes is
+// collected in syscall-sites.ts; the path shown for each site is chosen in best-paths.ts.
 import type { ElfRelocation, ElfSymbol } from '../elf/types.js';
 import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
 import { isGotSlot, readU64, readCString } from '../elf/memory.js';
 import type { LoadedProgram, Binding } from '../link/types.js';
 import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
 import { passedAt, TRACKED_REGS } from '../program/facts.js';
-import { locationName, type Value } from '../x86_64/values.js';
 import type { EdgeKind, PathStep } from './report.js';
 import { BestPaths, type PathGraph, type Root, type Taken } from './best-paths.js';
 import { shortObject } from '../policy/path-text.js';
+import { collectSyscalls, type FoundSyscall, type FoundUnresolved } from './syscall-sites.js';
+
+export type { FoundSite, FoundSyscall, FoundUnresolved } from './syscall-sites.js';
 
 /** An object of the graph: a loaded ELF file, or a pseudo-object such as the vDSO. */
 export interface GraphObject {
@@ -39,37 +41,6 @@ interface Parent {
   takenBy?: string;
 }
 
-/** How a wrapper passes an entry register into a syscall number. */
-type Witness = { site: number } | { call: CallSite; to: number; reg: number };
-
-/** One place a syscall is made: a syscall instruction, or a call passing its number to a wrapper. */
-export interface FoundSite {
-  object: string;
-  function: string;
-  /** The syscall instruction, or the call into the wrapper. */
-  address: number;
-  /** Of its best path (best-paths.ts): lower is more believable. */
-  cost: number;
-  path: () => PathStep[];
-}
-
-/** A syscall the program can make, with every place it is made (best first). */
-export interface FoundSyscall {
-  nr: number;
-  /** The best site's path. */
-  path: PathStep[];
-  sites: FoundSite[];
-}
-
-/** A reachable site whose number is unknown. */
-export interface FoundUnresolved {
-  object: string;
-  function: string;
-  address: number;
-  reason: string;
-  path: PathStep[];
-}
-
 const INDIRECT_KIND: EdgeKind = 'indirect';
 
 /** Diagnosis only: what the policy would be without a source of address-taken functions. */
@@ -93,7 +64,6 @@ export class ProgramGraph implements PathGraph {
   private best: BestPaths | undefined;
   private indirectReached = false;
   readonly warnings: string[] = [];
-  private wrappers = new Map<number, Map<number, Witness>>();
   private readonly graphIndexOfLoaded = new Map<number, number>();
   private readonly ifuncCache = new Map<string, number[]>();
   private readonly strings = new Map<number, Map<number, string | undefined>>();
@@ -362,140 +332,14 @@ export class ProgramGraph implements PathGraph {
     return this.paths().pathTo(id, site);
   }
 
-  /** Computes, for every function, which entry registers it passes into a syscall number (wrapper summaries). */
-  computeWrappers(): void {
-    const w = new Map<number, Map<number, Witness>>();
-    const candidates: number[] = [];
-    this.nodes.forEach((n, id) => {
-      const hasArgFlow = n.fn.syscalls.some((s) => isArg(s.nr)) || n.fn.calls.some((c) => c.regs?.some(isArg) || c.stack?.some(isArg));
-      if (hasArgFlow) candidates.push(id);
-    });
-    let changed = true;
-    for (let round = 0; changed && round < 32; round++) {
-      changed = false;
-      for (const id of candidates) {
-        const fn = this.nodes[id].fn;
-        let m = w.get(id);
-        const add = (reg: number, wit: Witness): void => {
-          if (!m) w.set(id, (m = new Map()));
-          if (!m.has(reg)) {
-            m.set(reg, wit);
-            changed = true;
-          }
-        };
-        for (const s of fn.syscalls) if (isArg(s.nr)) add((s.nr as { arg: number }).arg, { site: s.at });
-        for (const e of this.edges(id)) {
-          const tw = w.get(e.to);
-          if (!tw || (!e.call.regs && !e.call.stack)) continue;
-          for (const reg of tw.keys()) {
-            const v = passedAt(e.call, reg);
-            if (isArg(v)) add((v as { arg: number }).arg, { call: e.call, to: e.to, reg });
-          }
-        }
-      }
-    }
-    this.wrappers = w;
-  }
-
-  /** The steps inside a wrapper chain from node `id` (register `reg`) to the syscall instruction. */
-  private wrapperPath(id: number, reg: number, edge: EdgeKind): PathStep[] {
-    const steps: PathStep[] = [];
-    let cur = id;
-    let r = reg;
-    let kind = edge;
-    for (let i = 0; i < 16; i++) {
-      const wit = this.wrappers.get(cur)?.get(r);
-      if (!wit) break;
-      if ('site' in wit) {
-        steps.push(this.step(cur, kind, wit.site));
-        break;
-      }
-      steps.push(this.step(cur, kind, wit.call.at));
-      kind = this.edges(cur).find((e) => e.call === wit.call && e.to === wit.to)?.kind ?? 'call';
-      cur = wit.to;
-      r = wit.reg;
-    }
-    return steps;
-  }
-
-  /** Every syscall reachable in this program, the unresolved sites, and notes on sites the runtime's knowledge covers. */
+  /** Every syscall reachable in this program, the unresolved sites, and notes on sites the runtime's knowledge covers (syscall-sites.ts). */
   collect(): { syscalls: Map<number, FoundSyscall>; unresolved: FoundUnresolved[]; notes: string[] } {
-    this.computeWrappers();
-    const syscalls = new Map<number, FoundSyscall>();
-    const notes = new Map<number, string>();
-    // A site whose function only repeats the syscalls of another (runtimes/: mirroredSyscalls) adds no number of its own.
-    const mirrorOf = new Map<number, { repeats: number; why: string }>();
-    this.objects.forEach((o, oi) => {
-      for (const m of o.facts.mirrors ?? []) {
-        const f = this.nodeAt(oi, m.function);
-        const r = this.nodeAt(oi, m.repeats);
-        if (f !== undefined && r !== undefined) mirrorOf.set(f, { repeats: r, why: m.why });
-      }
-    });
-    const unresolved: FoundUnresolved[] = [];
-    const covered = (id: number): boolean => {
-      const m = mirrorOf.get(id);
-      if (!m) return false;
-      notes.set(id, `${this.functionName(id)}: its syscall numbers are those of ${this.functionName(m.repeats)} (${this.reached(m.repeats) ? 'reachable, its numbers are in the set' : 'not reachable, so neither is this'}): ${m.why}`);
-      return true;
-    };
-    // Every site of a number, each with its best path (built only when asked for: most are never shown).
-    const sitesOf = new Map<number, Map<string, FoundSite>>();
-    const note = (nr: number, id: number, address: number, extra: number, path: () => PathStep[]): void => {
-      let m = sitesOf.get(nr);
-      if (!m) sitesOf.set(nr, (m = new Map()));
-      const object = this.objects[this.nodes[id].obj].path;
-      const key = `${object}:${address}`;
-      const cost = this.paths().costOf(id) + extra;
-      const old = m.get(key);
-      if (old && old.cost <= cost) return;
-      m.set(key, { object, function: this.functionName(id), address, cost, path });
-    };
-    for (const [id, p] of this.parent) {
-      if (id === this.INDIRECT) continue;
-      const { obj, fn } = this.nodes[id];
-      for (const s of fn.syscalls) {
-        if (s.nr === null) {
-          if (!covered(id)) unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: this.pathTo(id, s.at) });
-          continue;
-        }
-        if ('c' in s.nr) {
-          for (const nr of s.nr.c) note(nr, id, s.at, 0, () => this.pathTo(id, s.at));
-        } else if (p.kind === 'root' || p.kind === 'indirect') {
-          // A wrapper entered from a root or through a pointer: nobody tells us its number.
-          if (!covered(id)) unresolved.push({ object: this.objects[obj].path, function: this.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: this.pathTo(id, s.at) });
-        }
-      }
-      // Calls into wrappers: the number is whatever the caller puts in the wrapper's register.
-      for (const e of this.edges(id)) {
-        const tw = this.wrappers.get(e.to);
-        if (!tw) continue;
-        for (const reg of tw.keys()) {
-          const v = passedAt(e.call, reg);
-          if (isArg(v)) continue;
-          if (v === null || !('c' in v)) {
-            if (!covered(id)) {
-              unresolved.push({
-                object: this.objects[obj].path,
-                function: this.functionName(id),
-                address: e.site,
-                reason: `calls syscall wrapper ${this.functionName(e.to)} with an unknown number in ${locationName(reg)}`,
-                path: this.pathTo(id, e.site),
-              });
-            }
-            continue;
-          }
-          for (const nr of v.c) {
-            note(nr, id, e.site, 1, () => [...this.pathTo(id, e.site), ...this.wrapperPath(e.to, reg, e.kind)]);
-          }
-        }
-      }
-    }
-    for (const [nr, m] of sitesOf) {
-      const sites = [...m.values()].sort((a, b) => a.cost - b.cost || a.object.localeCompare(b.object) || a.address - b.address);
-      syscalls.set(nr, { nr, path: sites[0].path(), sites });
-    }
-    return { syscalls, unresolved, notes: [...notes.values()] };
+    return collectSyscalls(this);
+  }
+
+  /** The cost of the best path to a node (best-paths.ts): lower is more believable. */
+  pathCost(id: number): number {
+    return this.paths().costOf(id);
   }
 
   /** Reached nodes from which one of `targets` is reachable; INDIRECT is in the set when an address-taken function is. */
@@ -578,8 +422,4 @@ export class ProgramGraph implements PathGraph {
     const n = this.nodeAt(obj, symbol.value);
     return n === undefined ? [] : [n];
   }
-}
-
-function isArg(v: Value | undefined): boolean {
-  return v !== null && v !== undefined && 'arg' in v;
 }
