@@ -1,6 +1,6 @@
 // A call graph canvas: React Flow with elk positions. Holds only what the caller passes (the
 // expanded part of a graph), re-laid out when the set of nodes or edges changes.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, MarkerType, ReactFlow, useReactFlow, useStore, type Edge } from '@xyflow/react';
 import type { GraphEdge } from '../../electron/api.js';
 import { FunctionNode, type FunctionFlowNode, type FunctionNodeData } from './FunctionNode.js';
@@ -83,6 +83,8 @@ export function FlowGraph({
   // Bumped with every new layout; `fitted` says which one the view was last fitted to (for tests).
   const [layoutVersion, setLayoutVersion] = useState(0);
   const [fitted, setFitted] = useState(0);
+  // Fits end asynchronously: one for an older layout may finish after the newest one's.
+  const onFitted = useCallback((v: number) => setFitted((old) => Math.max(old, v)), []);
 
   // Lay out again only when the structure changes (not on selection or snippet updates).
   const structureKey = useMemo(
@@ -176,7 +178,7 @@ export function FlowGraph({
       >
         <Background gap={24} size={1} />
         <Controls showInteractive={false} />
-        <FitWhenReady version={layoutVersion} onFitted={setFitted} />
+        <FitWhenReady version={layoutVersion} onFitted={onFitted} />
       </ReactFlow>
     </div>
   );
