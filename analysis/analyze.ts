@@ -161,7 +161,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     const rebuild = (): void => {
       graph = buildGraph(lp, factsByPath, opts.whatIf);
       graphRoots = [...roots(graph, lp), ...dlsymRoots(graph, lp, dlsyms)];
-      graph.explore(graphRoots);
+      graph.explore(graphRoots, new Set(dlsyms.keys()));
     };
     rebuild();
     for (let round = 1; round <= MAX_DLOPEN_ROUNDS; round++) {

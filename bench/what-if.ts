@@ -4,18 +4,27 @@
 // 2. What-if (unsound on purpose, never the default): the policy when one object's relocated data
 //    is taken to hold no code pointer, one object at a time and all at once: the most that
 //    data-object reachability could gain per module.
-// Usage: node dist/bench/what-if.js [PROGRAM ...] (default /usr/sbin/nginx)
+// Usage: node dist/bench/what-if.js [--bound] [PROGRAM ...] (default /usr/sbin/nginx); --bound prints
+// only the policy with and without every object's data pointers, one line per program.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../analysis/analyze.js';
 import { shortObject } from '../analysis/policy/path-text.js';
 
-const programs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/usr/sbin/nginx'];
+const bound = process.argv.includes('--bound');
+const args = process.argv.slice(2).filter((a) => a !== '--bound');
+const programs = args.length > 0 ? args : ['/usr/sbin/nginx'];
 const cacheDir = mkdtempSync(join(tmpdir(), 'confine-what-if-'));
 
+if (bound) console.log('| program | allowed | without any data pointer | gain |\n|---|---:|---:|---:|');
 for (const program of programs) {
   const base = await analyze({ rootfs: '/', programs: [program], cacheDir });
+  if (bound) {
+    const r = await analyze({ rootfs: '/', programs: [program], cacheDir, whatIf: { dropDataPointersOf: '*' } });
+    console.log(`| ${program} | ${base.syscalls.length} | ${r.syscalls.length} | ${base.syscalls.length - r.syscalls.length} |`);
+    continue;
+  }
   console.log(`\n${program}: ${base.syscalls.length} syscalls allowed`);
   const bySource = new Map<string, string[]>();
   for (const s of base.syscalls) {

@@ -2,6 +2,7 @@
 // Every syscall strace sees must be in the static set, and so must the calls the trap is about.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ interface Trap {
   expect: string[];
   /** Of `expect`, those the traced run does not make (a path it never takes). */
   notRun?: string[];
+  /** Syscalls only dead code or dead data leads to: the static set must not hold them (the trap is about tightness). */
+  denied?: string[];
   /** Checks that the harness and the trap do what this test assumes, before judging the analysis. */
   selfCheck?: (binary: string, dir: string) => Promise<void>;
 }
@@ -46,6 +49,29 @@ const TRAPS: Trap[] = [
     args: ['0'],
     expect: ['getgid', 'geteuid', 'umask'],
     notRun: ['geteuid', 'umask'],
+  },
+  {
+    name: 'function pointers in data only dead code refers to are not address-taken; a chain, a __start_/__stop_ section and a 1-based table are',
+    binary: 'dead-table',
+    args: ['0', '1'],
+    expect: ['getgid', 'umask', 'getppid', 'getpgrp', 'sched_yield'],
+    notRun: ['umask'],
+    denied: ['sync', 'getsid'],
+    selfCheck: async (binary) => {
+      // The layout the trap relies on: dead_table is the last object of its section (see dead-table.c).
+      const stdout = execFileSync('readelf', ['-W', '-S', '-s', binary], { encoding: 'utf8' });
+      const sec = /\]\s+\.data\.rel\.ro\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)/.exec(stdout);
+      const sym = /:\s+([0-9a-f]+)\s+(\d+)\s+OBJECT\s+LOCAL\s+\S+\s+\S+\s+dead_table$/m.exec(stdout);
+      assert.ok(sec && sym, 'readelf shows .data.rel.ro and dead_table');
+      assert.equal(parseInt(sym[1], 16) + Number(sym[2]), parseInt(sec[1], 16) + parseInt(sec[2], 16), 'dead_table ends its section');
+    },
+  },
+  {
+    name: 'the same program stripped: with no symbol sizes its data is one object per section, and all of it counts',
+    binary: 'dead-table-stripped',
+    args: ['0', '1'],
+    expect: ['getgid', 'umask', 'getppid', 'getpgrp', 'sched_yield', 'sync', 'getsid'],
+    notRun: ['umask', 'sync', 'getsid'],
   },
   { name: 'a writable function pointer reassigned at run time', binary: 'fnptr-var', args: ['x'], expect: ['getgid', 'getpgrp'], notRun: ['getgid'] },
   { name: 'dlopen of a constant path, constructor and dlsym', binary: 'dlopen-main', expect: ['sched_yield', 'sched_getscheduler'] },
@@ -75,6 +101,7 @@ for (const trap of TRAPS) {
       for (const name of trap.expect) {
         assert.equal(run.syscalls.has(name), !notRun.has(name), `trap ${trap.binary}: strace ${notRun.has(name) ? 'saw' : 'did not see'} ${name}`);
       }
+      for (const name of trap.denied ?? []) assert.ok(!run.syscalls.has(name), `trap ${trap.binary}: strace saw ${name}, which only dead data leads to`);
       await trap.selfCheck?.(binary, dir);
 
       if (analysed.status === 'rejected') throw analysed.reason;
@@ -84,6 +111,8 @@ for (const trap of TRAPS) {
       const problems: string[] = [];
       if (missingExpected.length) problems.push(`misses the syscalls this trap is about: ${missingExpected.join(', ')}`);
       if (missingObserved.length) problems.push(`misses syscalls strace observed: ${missingObserved.join(', ')}`);
+      const loose = (trap.denied ?? []).filter((n) => report.syscalls.some((s) => s.name === n));
+      if (loose.length) problems.push(`allows what only dead data points to: ${loose.join(', ')}`);
       assert.deepEqual(problems, [], `${binary}: the static analysis ${problems.join('; ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

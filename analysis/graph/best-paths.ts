@@ -18,6 +18,8 @@ export interface Taken {
   /** The node whose code takes the address, and the instruction. */
   taker?: number;
   at?: number;
+  /** How the taker gets the address, when not by taking it in its own code: "…'s address is stored at 0x… in T, which F reads". */
+  how?: string;
 }
 
 /** What BestPaths reads of the program graph. */
@@ -151,14 +153,14 @@ export class BestPaths {
       for (const t of mine) {
         const why = g.addressTaken().get(t)!;
         const at = why.at !== undefined ? ` at 0x${why.at.toString(16)}` : '';
-        const evidence = `${g.label(t)}'s address is taken by ${g.label(u)}${at} and reaches the indirect call in ${g.label(last)}`;
+        const evidence = `${why.how ?? `${g.label(t)}'s address is taken by ${g.label(u)}${at}`} and reaches the indirect call in ${g.label(last)}`;
         relax(t, c + INDIRECT + (chain.hops.length + 1) * LEN, { kind: 'indirect', caller: u, site: chain.site, hops: chain.hops, evidence });
       }
     }
   }
 
   private hubEvidence(t: number, why: Taken, caller: number): string {
-    const by = why.taker !== undefined ? `${this.g.label(t)}'s address is taken by ${this.g.label(why.taker)}${why.at !== undefined ? ` at 0x${why.at.toString(16)}` : ''}` : why.why;
+    const by = why.how ?? (why.taker !== undefined ? `${this.g.label(t)}'s address is taken by ${this.g.label(why.taker)}${why.at !== undefined ? ` at 0x${why.at.toString(16)}` : ''}` : why.why);
     return `${by}; any indirect call may reach it (this one is in ${this.g.label(caller)})`;
   }
 

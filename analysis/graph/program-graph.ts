@@ -10,6 +10,7 @@ import { passedAt, TRACKED_REGS } from '../program/facts.js';
 import type { EdgeKind, PathStep } from './report.js';
 import { BestPaths, type PathGraph, type Root, type Taken } from './best-paths.js';
 import { shortObject } from '../policy/path-text.js';
+import { LiveData, type LiveRegion } from './live-data.js';
 import { collectSyscalls, type FoundSyscall, type FoundUnresolved } from './syscall-sites.js';
 
 export type { FoundSite, FoundSyscall, FoundUnresolved } from './syscall-sites.js';
@@ -67,6 +68,8 @@ export class ProgramGraph implements PathGraph {
   private readonly graphIndexOfLoaded = new Map<number, number>();
   private readonly ifuncCache = new Map<string, number[]>();
   private readonly strings = new Map<number, Map<number, string | undefined>>();
+  private readonly liveData: LiveData;
+  private onRegionLive: (l: LiveRegion) => void = () => {};
 
   constructor(
     readonly program: LoadedProgram,
@@ -98,6 +101,7 @@ export class ProgramGraph implements PathGraph {
       this.relocBySlot.push(rm);
     });
     this.INDIRECT = this.nodes.length;
+    this.liveData = new LiveData(objects, program, (i) => this.objIndexOfLoaded(i), (l) => this.onRegionLive(l));
   }
 
   /** The graph object of LoadedProgram.objects[loaded], or -1. */
@@ -228,14 +232,15 @@ export class ProgramGraph implements PathGraph {
       // What-if only (never the default): as if this object's data held no code pointer.
       const skip = drop !== undefined && (drop === '*' || o.path === drop);
       const slots = skip || o.facts.relocPointers.length === 0 ? new Map<number, number>() : this.relocationSlots(oi);
-      for (const p of skip ? [] : o.facts.relocPointers) {
+      // Objects cut into data regions (design rule 9) give their stored pointers when a region turns live (live-data.ts).
+      for (const p of skip || o.facts.data ? [] : o.facts.relocPointers) {
         const n = this.nodeAt(oi, p);
         if (n === undefined || out.has(n)) continue;
         out.set(n, { why: `${this.label(n)}'s address is stored ${this.storedAt(oi, p, slots)} (relocated data)` });
       }
       for (const b of this.bindingBySlot[oi].values()) {
         // R_X86_64_64 bindings live in data (tables, vtables); IRELATIVE-style IFUNC data too.
-        if (skip || b.reloc.type !== R_X86_64_64 || !b.to) continue;
+        if (skip || b.reloc.type !== R_X86_64_64 || !b.to || this.liveData.gatedBinding(oi, b)) continue;
         if (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC) continue;
         for (const n of this.bindingTargets(b).nodes) if (n !== this.INDIRECT) out.set(n, { why: `${this.label(n)}'s address is stored at 0x${b.reloc.offset.toString(16)} of ${o.path} (R_X86_64_64 ${b.symbol})` });
       }
@@ -251,8 +256,32 @@ export class ProgramGraph implements PathGraph {
     return out;
   }
 
-  /** Reachability from the roots, with the address-taken fixpoint. */
-  explore(roots: Root[]): void {
+  /** Code pointers a data region holds become address-taken when it turns live. */
+  private regionLive(l: LiveRegion, addTaken: (n: number, why: Taken) => void): void {
+    const o = this.objects[l.obj];
+    const drop = this.whatIf?.dropDataPointersOf;
+    if (drop !== undefined && (drop === '*' || o.path === drop)) return;
+    const region = o.facts.data!.regions[l.region];
+    const where = (slot: number): string => `stored at 0x${slot.toString(16)} in ${region.name} of ${o.path}`;
+    const by = l.taker !== undefined ? `, which ${this.label(l.taker)} reads` : ` (live: ${l.because})`;
+    for (let k = 0; k < region.code.length; k += 2) {
+      const n = this.nodeAt(l.obj, region.code[k + 1]);
+      if (n === undefined) continue;
+      const how = `${this.label(n)}'s address is ${where(region.code[k])}${by}`;
+      addTaken(n, { why: `${how}${l.taker !== undefined ? ` (live: ${l.because})` : ''}`, ...(l.taker !== undefined ? { taker: l.taker, how } : {}) });
+    }
+    for (const b of this.liveData.bindings(l.obj, l.region)) {
+      if (!b.to || (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC)) continue;
+      for (const n of this.bindingTargets(b).nodes) {
+        if (n === this.INDIRECT) continue;
+        const how = `${this.label(n)}'s address is ${where(b.reloc.offset)} (R_X86_64_64 ${b.symbol})${by}`;
+        addTaken(n, { why: how, ...(l.taker !== undefined ? { taker: l.taker, how } : {}) });
+      }
+    }
+  }
+
+  /** Reachability from the roots, with the address-taken fixpoint; `dlsyms` are names dlsym looks up (their data stays live). */
+  explore(roots: Root[], dlsyms: ReadonlySet<string> = new Set()): void {
     this.roots = roots;
     this.best = undefined;
     const queue: number[] = [];
@@ -270,6 +299,8 @@ export class ProgramGraph implements PathGraph {
       this.takenWhy.set(n, why);
       if (this.indirectReached) visit(n, { from: this.INDIRECT, kind: 'indirect', site: 0, takenBy: why.why }, this.depth.get(this.INDIRECT)! + 1);
     };
+    this.onRegionLive = (l) => this.regionLive(l, addTaken);
+    this.liveData.start((i) => this.objIndexOfLoaded(i), dlsyms);
     for (let i = 0; i < queue.length; i++) {
       const id = queue[i];
       const d = this.depth.get(id)!;
@@ -284,6 +315,7 @@ export class ProgramGraph implements PathGraph {
         const t = this.nodeAt(obj, p);
         if (t !== undefined) addTaken(t, { why: `address taken in ${label}`, taker: id, ...(fn.pointerAt ? { at: fn.pointerAt[k] } : {}) });
       });
+      for (const r of fn.dataUses ?? []) this.liveData.use(obj, r, `${label} refers to it`, id);
       for (const s of fn.slotReads ?? []) {
         const b = this.bindingBySlot[obj].get(s);
         if (!b) continue;

@@ -5,6 +5,7 @@
 import type { ElfFile } from '../elf/types.js';
 import { CfgBuilder } from './cfg.js';
 import { ConstantData } from './constant-data.js';
+import { dataLayout, regionsNear, type DataLayout } from './data-objects.js';
 import { discoverFunctions } from './discovery.js';
 import { FACTS_VERSION, type FunctionFacts, type ObjectFacts } from './facts.js';
 import { NoreturnProof } from './noreturn.js';
@@ -14,7 +15,7 @@ import { uncoveredCode } from './uncovered.js';
 /** Analyses one object; `sha256` identifies it in the cache. */
 export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   const ctx = objectContext(elf);
-  const { starts, relocPointers } = discoverFunctions(ctx);
+  const { starts, relocPointers, pointerSlots } = discoverFunctions(ctx);
   const discoveredStarts = [...starts];
   // Constant data is judged from every store and taken address discovery decoded; should the CFGs
   // decode code that writes an address already read as constant, they run again knowing it.
@@ -41,11 +42,13 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
   const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);
   const mirrors = mirroredFunctions(ctx);
+  const data = ctx.runtime.name === 'go' ? undefined : dataUses(elf, pointerSlots, functions.values());
   return {
     version: FACTS_VERSION,
     sha256,
     functions: [...functions.values()].sort((a, b) => a.entry - b.entry),
     relocPointers: [...new Set(relocPointers)].sort((a, b) => a - b),
+    ...(data ? { data } : {}),
     uncovered,
     uncoveredBytes,
     instructions,
@@ -53,6 +56,25 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
     ...(runtimeTaken.length > 0 ? { runtimeTaken: runtimeTaken.sort((a, b) => a - b) } : {}),
     ...(mirrors.length > 0 ? { mirrors } : {}),
   };
+}
+
+/**
+ * The object's data regions (data-objects.ts), and each function's data references turned into the
+ * regions they reach. Go is left out: its runtime reaches data through offsets from moduledata
+ * (types, itabs), not through references a region could be found by.
+ */
+function dataUses(elf: ElfFile, pointerSlots: number[], functions: Iterable<FunctionFacts>): DataLayout | undefined {
+  const list = [...functions];
+  const layout = dataLayout(elf, pointerSlots, (function* () {
+    for (const f of list) yield* f.dataUses ?? [];
+  })());
+  for (const f of list) {
+    if (!f.dataUses) continue;
+    const uses = layout ? [...new Set(f.dataUses.flatMap((a) => regionsNear(layout, a)))].sort((a, b) => a - b) : [];
+    if (uses.length > 0) f.dataUses = uses;
+    else delete f.dataUses;
+  }
+  return layout;
 }
 
 /** Pass 2: one CFG per function start, and the starts the CFGs find on the way. */

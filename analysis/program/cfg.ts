@@ -8,6 +8,7 @@ import type { Value } from '../x86_64/values.js';
 import type { FunctionInsns, Leaders } from './code-map.js';
 import type { ConstantData } from './constant-data.js';
 import { TRACKED_REGS, type CallSite, type FunctionFacts, type SyscallSite } from './facts.js';
+import { inSections } from './data-objects.js';
 import { flowStep, type FlowContext } from './flow.js';
 import type { NoreturnProof } from './noreturn.js';
 import { stubSymbol, type ObjectContext } from './object-context.js';
@@ -25,6 +26,8 @@ interface Cfg {
   /** Code addresses taken, each with the first instruction that takes it. */
   pointers: Map<number, number>;
   slotReads: Set<number>;
+  /** Data addresses referenced (rip-relative operands; absolute ones in position-dependent code). */
+  dataRefs: Set<number>;
   jumpTables: number[];
   /** Addresses still to explore. */
   work: number[];
@@ -64,7 +67,7 @@ export class CfgBuilder {
       isIntra: (t) => t === entry || !this.starts.has(t),
       callReturns: (ins) => this.noreturn.callReturns(ins),
     };
-    const g: Cfg = { entry, insns, leaders, succs: new Map(), calls: [], tailSites: new Set(), problems: [], pointers: new Map(), slotReads: new Set(), jumpTables: [], work: [entry], found, flow };
+    const g: Cfg = { entry, insns, leaders, succs: new Map(), calls: [], tailSites: new Set(), problems: [], pointers: new Map(), slotReads: new Set(), dataRefs: new Set(), jumpTables: [], work: [entry], found, flow };
     this.explore(g);
     this.exploreLandingPads(g);
     this.sweepJumpTables(g);
@@ -111,6 +114,8 @@ export class CfgBuilder {
       f.pointerAt = taken.map((t) => t[1]);
     }
     if (g.slotReads.size) f.slotReads = [...g.slotReads].sort((a, b) => a - b);
+    // Addresses here; analyze-object.ts turns them into the data regions they reach.
+    if (g.dataRefs.size) f.dataUses = [...g.dataRefs];
     if (g.problems.length) f.problems = g.problems.slice(0, 8);
     return f;
   }
@@ -134,13 +139,18 @@ export class CfgBuilder {
         // An immediate in position-independent code is a number that may happen to equal a code address.
         if (ins.pointers && (!ins.immediates || this.ctx.absoluteCode)) {
           for (const p of ins.pointers) {
-            if (!code.isCode(p)) continue;
+            if (!code.isCode(p)) {
+              if (inSections(this.ctx.dataSections, p)) g.dataRefs.add(p);
+              continue;
+            }
             if (!g.pointers.has(p)) g.pointers.set(p, addr);
             // A function known only by its address (a callback) must be discovered too.
             if (p !== g.entry) g.found(p);
           }
         }
         if (ins.memRef >= 0 && this.ctx.symbolSlots.has(ins.memRef)) g.slotReads.add(ins.memRef);
+        const ref = ins.memRef >= 0 ? ins.memRef : ins.memTarget >= 0 ? ins.memTarget : (ins.absRef ?? -1);
+        if (ref >= 0 && inSections(this.ctx.dataSections, ref)) g.dataRefs.add(ref);
         // A call target is a function start before the step asks whether the call returns.
         if (ins.kind === Kind.Call) g.found(ins.target);
         const flow = flowStep(ins, g.flow);

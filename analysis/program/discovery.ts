@@ -14,6 +14,8 @@ export interface Discovered {
   starts: Set<number>;
   /** Functions whose address sits in relocated data or, in a non-PIE executable, in plain data. */
   relocPointers: number[];
+  /** Where each such pointer is stored: flattened [slot, target] pairs. */
+  pointerSlots: number[];
 }
 
 // Discovery knows no function bounds yet: every direct target is followed as code, and every call
@@ -23,11 +25,12 @@ const DISCOVERY: FlowContext = { isIntra: () => true, callReturns: () => true };
 export function discoverFunctions(ctx: ObjectContext): Discovered {
   const seeds = new Set<number>();
   const roots = new Set<number>();
-  const relocPointers = collectSeeds(ctx, seeds, roots);
-  return { starts: findFunctionStarts(ctx, seeds, roots), relocPointers };
+  const pointerSlots = collectSeeds(ctx, seeds, roots);
+  const relocPointers = pointerSlots.filter((_, i) => i % 2 === 1);
+  return { starts: findFunctionStarts(ctx, seeds, roots), relocPointers, pointerSlots };
 }
 
-/** Seeds: entry, init/fini, FDE starts, function symbols, code pointers in relocations. */
+/** Seeds: entry, init/fini, FDE starts, function symbols, code pointers in relocations (returned as [slot, target] pairs). */
 function collectSeeds(ctx: ObjectContext, seeds: Set<number>, roots: Set<number>): number[] {
   const { elf, code } = ctx;
   const add = (a: number): void => {
@@ -50,10 +53,10 @@ function collectSeeds(ctx: ObjectContext, seeds: Set<number>, roots: Set<number>
     }
     if (target >= 0 && code.isCode(target)) {
       add(target);
-      relocPointers.push(target);
+      relocPointers.push(r.offset, target);
     }
   }
-  if (elf.type === ET_EXEC) for (const p of absolutePointers(ctx, seeds)) relocPointers.push(p);
+  if (elf.type === ET_EXEC) relocPointers.push(...absolutePointers(ctx, seeds));
   return relocPointers;
 }
 
@@ -68,9 +71,9 @@ function absolutePointers(ctx: ObjectContext, seeds: Set<number>): number[] {
   const { elf, code } = ctx;
   const known = new Set<number>([...ctx.fdeEnd.keys(), ...ctx.names.keys(), ...seeds]);
   const out: number[] = [];
-  forEachDataWord(elf, pointerDataRanges(elf), (v) => {
+  forEachDataWord(elf, pointerDataRanges(elf), (v, at) => {
     if (known.has(v) || (code.isCode(v) && decodesAsCode(ctx, v))) {
-      out.push(v);
+      out.push(at, v);
       seeds.add(v);
     }
   });

@@ -2,6 +2,7 @@
 // Plain JSON so that it can be cached on disk keyed by the file's sha256.
 import { STACK_ARG_BASE, type Value } from '../x86_64/values.js';
 import type { RuntimeName } from './runtimes/types.js';
+import type { DataLayout } from './data-objects.js';
 
 /** Registers whose values are tracked into call sites and syscall sites (hardware indexes). */
 export const TRACKED_REGS = [0, 7, 6, 2, 1, 8, 9, 10]; // rax rdi rsi rdx rcx r8 r9 r10
@@ -60,6 +61,8 @@ export interface FunctionFacts {
   pointerAt?: number[];
   /** GOT slots (with symbol relocations) this function reads as data: the bound function becomes address-taken. */
   slotReads?: number[];
+  /** Pointer-holding data regions (ObjectFacts.data) this function refers to: live once it is reached. */
+  dataUses?: number[];
   /** Instructions decoded. */
   size: number;
   /** Why decoding stopped early somewhere, e.g. invalid bytes. */
@@ -82,6 +85,8 @@ export interface ObjectFacts {
   functions: FunctionFacts[];
   /** Functions whose address sits in relocated data (RELATIVE/RELR/IRELATIVE addends, local R_X86_64_64). */
   relocPointers: number[];
+  /** Where those pointers are stored, cut into data objects (design rule 9); absent: every one counts as live. */
+  data?: DataLayout;
   uncovered: UncoveredRange[];
   uncoveredBytes: number;
   instructions: number;
@@ -93,4 +98,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 13;
+export const FACTS_VERSION = 14;

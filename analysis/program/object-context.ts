@@ -1,10 +1,11 @@
 // What every stage of one object's analysis reads: the code map, FDE bounds, symbol names, the GOT
 // slots that carry symbol relocations, and the runtime the object is built on.
-import type { ElfFile } from '../elf/types.js';
+import type { ElfFile, ElfSection } from '../elf/types.js';
 import { DF_TEXTREL, DT_FLAGS, DT_TEXTREL, ET_DYN, STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from '../elf/types.js';
 import { landingPads } from '../elf/except-table.js';
 import { Kind } from '../x86_64/decoder.js';
 import { CodeMap } from './code-map.js';
+import { dataSections } from './data-objects.js';
 import { RangeSet, type Range } from './ranges.js';
 import { objectRuntime, type DeclaredFunction, type Runtime } from './runtimes/index.js';
 
@@ -32,6 +33,8 @@ export interface ObjectContext {
    * position-independent code reaches addresses only relative to rip, or through the GOT and data.
    */
   absoluteCode: boolean;
+  /** Allocated, non-executable sections: where a referenced address is data (data-objects.ts). */
+  dataSections: ElfSection[];
 }
 
 function hasTextRelocations(elf: ElfFile, code: CodeMap): boolean {
@@ -81,7 +84,8 @@ export function objectContext(elf: ElfFile): ObjectContext {
   }
   const lsdaFdes = new RangeSet(fdes.filter((f) => landingPadsByFde.has(f.start)));
   const absoluteCode = elf.type !== ET_DYN || hasTextRelocations(elf, code);
-  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, names, symbolSlots, absoluteCode };
+  if (absoluteCode) code.setAbsolute();
+  return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, names, symbolSlots, absoluteCode, dataSections: dataSections(elf) };
 }
 
 /**

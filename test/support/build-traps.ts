@@ -33,6 +33,8 @@ const RECIPES: Record<string, TrapRecipe> = {
   callbacks: { sources: ['callbacks.c'], flags: [] },
   'fnptr-table': { sources: ['fnptr-table.c'], flags: [] },
   'fnptr-var': { sources: ['fnptr-var.c'], flags: [] },
+  'dead-table': { sources: ['dead-table.c'], flags: [] },
+  'dead-table-stripped': { sources: ['dead-table.c'], flags: ['-s'] },
   'libtrap-dlopen.so': { sources: ['dlopen-lib.c'], flags: ['-shared', '-fPIC'] },
   'dlopen-main': {
     sources: ['dlopen-main.c'],
