@@ -1,7 +1,7 @@
 // A call graph canvas: React Flow with elk positions. Holds only what the caller passes (the
 // expanded part of a graph), re-laid out when the set of nodes or edges changes.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Background, Controls, MarkerType, ReactFlow, useReactFlow, useStore, type Edge } from '@xyflow/react';
+import { Background, Controls, MarkerType, ReactFlow, useReactFlow, useStore, type Edge, type NodeChange } from '@xyflow/react';
 import type { GraphEdge } from '../../electron/api.js';
 import { FunctionNode, type FunctionFlowNode, type FunctionNodeData } from './FunctionNode.js';
 import { layeredLayout, nodeSize, type LayoutDirection, type Positions } from './layout.js';
@@ -85,6 +85,19 @@ export function FlowGraph({
   const [fitted, setFitted] = useState(0);
   // Fits end asynchronously: one for an older layout may finish after the newest one's.
   const onFitted = useCallback((v: number) => setFitted((old) => Math.max(old, v)), []);
+  // The sizes React Flow measured, handed back with every node: a controlled flow that drops them
+  // makes React Flow measure again each time the node objects are rebuilt (new positions, a new
+  // selection), and two rebuilds in a row under load could leave a node unmeasured for good.
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const onNodesChange = useCallback((changes: NodeChange<FunctionFlowNode>[]) => {
+    const sized = changes.filter((c) => c.type === 'dimensions' && c.dimensions !== undefined);
+    if (sized.length === 0) return;
+    setMeasured((old) => {
+      const next = { ...old };
+      for (const c of sized) if (c.type === 'dimensions' && c.dimensions) next[c.id] = { width: c.dimensions.width, height: c.dimensions.height };
+      return next;
+    });
+  }, []);
 
   // Lay out again only when the structure changes (not on selection or snippet updates).
   const structureKey = useMemo(
@@ -126,11 +139,12 @@ export function FlowGraph({
         data: { ...n, direction, selected: n.id === selected },
         width: sizes.get(n.id)?.width,
         height: sizes.get(n.id)?.height,
+        ...(measured[String(n.id)] ? { measured: measured[String(n.id)] } : {}),
         draggable: false,
         connectable: false,
         hidden: positions[String(n.id)] === undefined,
       })),
-    [nodes, positions, selected, direction, sizes],
+    [nodes, positions, selected, direction, sizes, measured],
   );
 
   const rfEdges: Edge[] = useMemo(() => {
@@ -166,6 +180,7 @@ export function FlowGraph({
         nodes={rfNodes}
         edges={rfEdges}
         nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
         onNodeClick={(_e, n) => onSelect(Number(n.id))}
         onNodeDoubleClick={(_e, n) => onOpen?.(Number(n.id))}
         onPaneClick={() => onSelect(undefined)}
