@@ -1,12 +1,12 @@
 // The cross-object call graph of one program: edges resolved through the loader model, and
 // reachability from the roots with the address-taken fixpoint. What the reached code makes is
-// collected in syscall-sites.ts; the path shown for each site is chosen in best-paths.ts.
+// collected in syscall-sites.ts; the path shown for each site is chosen in best-paths.ts; which data
+// holds live code pointers is live-data.ts; what reachable calls pass is call-arguments.ts.
 import type { ElfRelocation, ElfSymbol } from '../elf/types.js';
 import { STT_FUNC, STT_GNU_IFUNC, R_X86_64_64, R_X86_64_RELATIVE, R_X86_64_IRELATIVE } from '../elf/types.js';
-import { isGotSlot, readU64, readCString } from '../elf/memory.js';
+import { isGotSlot, readU64 } from '../elf/memory.js';
 import type { LoadedProgram, Binding } from '../link/types.js';
 import type { CallSite, FunctionFacts, ObjectFacts } from '../program/facts.js';
-import { passedAt, TRACKED_REGS } from '../program/facts.js';
 import type { EdgeKind, PathStep } from './report.js';
 import { BestPaths, type PathGraph, type Root, type Taken } from './best-paths.js';
 import { shortObject } from '../policy/path-text.js';
@@ -67,7 +67,6 @@ export class ProgramGraph implements PathGraph {
   readonly warnings: string[] = [];
   private readonly graphIndexOfLoaded = new Map<number, number>();
   private readonly ifuncCache = new Map<string, number[]>();
-  private readonly strings = new Map<number, Map<number, string | undefined>>();
   private readonly liveData: LiveData;
   private onRegionLive: (l: LiveRegion) => void = () => {};
 
@@ -394,55 +393,6 @@ export class ProgramGraph implements PathGraph {
         if (out.has(c)) continue;
         out.add(c);
         queue.push(c);
-      }
-    }
-    return out;
-  }
-
-  /** Constant strings passed in argument registers (rdi, rsi) at reachable call sites (for the dlopen model). */
-  constantStrings(): { node: number; call: CallSite; from: number; text: string; reg: number }[] {
-    const out: { node: number; call: CallSite; from: number; text: string; reg: number }[] = [];
-    for (const id of this.parent.keys()) {
-      if (id === this.INDIRECT) continue;
-      const { obj, fn } = this.nodes[id];
-      const o = this.objects[obj];
-      if (o.loaded < 0) continue;
-      for (const c of fn.calls) {
-        for (let i = 1; i <= 2; i++) {
-          const v = c.regs?.[i];
-          if (!v || !('c' in v)) continue;
-          for (const a of v.c) {
-            const text = this.stringAt(obj, a);
-            if (text !== undefined) out.push({ node: id, call: c, from: o.loaded, text, reg: TRACKED_REGS[i] });
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** The C string at an address of a loaded object (4 to 512 bytes), memoised: many sites pass the same one. */
-  stringAt(obj: number, addr: number): string | undefined {
-    if (addr < 0x1000) return undefined;
-    let m = this.strings.get(obj);
-    if (!m) this.strings.set(obj, (m = new Map()));
-    if (m.has(addr)) return m.get(addr);
-    const text = readCString(this.program.objects[this.objects[obj].loaded].elf, addr, 512);
-    const r = text && text.length >= 4 ? text : undefined;
-    m.set(addr, r);
-    return r;
-  }
-
-  /** Reachable calls straight into one of `targets` whose argument in `reg` (rdi by default) is neither a constant nor the caller's own argument. */
-  callsWithUnknownArg(targets: Set<number>, reg = 7): { node: number; site: number }[] {
-    const out: { node: number; site: number }[] = [];
-    for (const id of this.parent.keys()) {
-      if (id === this.INDIRECT) continue;
-      for (const e of this.edges(id)) {
-        if (!targets.has(e.to) || e.kind === 'fallthrough') continue;
-        // A wrapper passing its own argument on is judged at its callers.
-        const v = passedAt(e.call, reg);
-        if (!v) out.push({ node: id, site: e.site });
       }
     }
     return out;

@@ -1,6 +1,7 @@
 // dlopen of constant library names (design rule 5): constant strings passed at reachable calls
 // that lead to dlopen, glibc's own dlopens of NSS modules, and the calls whose name is computed.
 import type { ProgramGraph } from '../graph/program-graph.js';
+import { callsWithUnknownArg, constantStrings } from '../graph/call-arguments.js';
 import { glibcImplicitLibraries } from './loader.js';
 import type { LoadedProgram } from './types.js';
 
@@ -38,7 +39,7 @@ export function dlopenNames(g: ProgramGraph, lp: LoadedProgram): { names: { from
   const { entries: entrySet, callers } = callsInto(g, lp, DLOPEN_FUNCTIONS);
   const names: { from: number; text: string; direct: boolean }[] = [];
   let nss = false;
-  for (const s of g.constantStrings()) {
+  for (const s of constantStrings(g)) {
     if (s.text.startsWith('libnss_')) nss = true;
     if (!LIBRARY_NAME.test(s.text)) continue;
     const targets = g.edges(s.node).filter((e) => e.call === s.call).map((e) => e.to);
@@ -47,6 +48,6 @@ export function dlopenNames(g: ProgramGraph, lp: LoadedProgram): { names: { from
   }
   // glibc builds NSS module names at run time ("libnss_" + service): take the image's nsswitch.conf.
   if (nss) for (const p of glibcImplicitLibraries(lp).nss) names.push({ from: 0, text: p, direct: true });
-  return { names, dynamic: g.callsWithUnknownArg(entrySet) };
+  return { names, dynamic: callsWithUnknownArg(g, entrySet) };
 }
 

@@ -6,6 +6,7 @@
 // returns).
 import type { Root } from '../graph/best-paths.js';
 import type { ProgramGraph } from '../graph/program-graph.js';
+import { stringAt } from '../graph/call-arguments.js';
 import { passedAt } from '../program/facts.js';
 import { RSI } from '../x86_64/registers.js';
 import { STT_FUNC, STT_GNU_IFUNC } from '../elf/types.js';
@@ -46,7 +47,7 @@ export function dlsymNames(g: ProgramGraph, lp: LoadedProgram): { names: Map<str
             continue;
           }
           const obj = g.nodes[id].obj;
-          const texts = v !== null && 'c' in v ? v.c.map((a) => g.stringAt(obj, a)) : [undefined];
+          const texts = v !== null && 'c' in v ? v.c.map((a) => stringAt(g, obj, a)) : [undefined];
           if (texts.some((t) => t === undefined)) dynamic.push({ node: id, site: e.site });
           for (const t of texts) if (t !== undefined && !names.has(t)) names.set(t, `${g.objects[obj].path}:${g.functionName(id)}`);
         }
