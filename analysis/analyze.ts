@@ -5,6 +5,7 @@ import { STT_GNU_IFUNC, STT_FUNC, R_X86_64_IRELATIVE } from './elf/types.js';
 import { readElfFile } from './elf/read.js';
 import { loadProgram, addLibrary, rtldMallocBindings, loaderProbes } from './link/loader.js';
 import { activeLog } from './link/probe.js';
+import { debugFileFor, readDebugFile, withDebugSymbols } from './link/debug-symbols.js';
 import type { LoadedProgram } from './link/types.js';
 import { ProgramGraph, type GraphObject, type WhatIf } from './graph/program-graph.js';
 import type { Root } from './graph/best-paths.js';
@@ -26,6 +27,7 @@ import { dlsymNames, dlsymRoots } from './link/dlsym.js';
 import { AnalysisCancelled, InputError } from './errors.js';
 import { uncachedWarning } from './cache/atomic-write.js';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 export interface AnalyzeOptions {
   rootfs: string;
@@ -101,14 +103,26 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
         activeLog()?.record('elf', hostPath, hashes.hash(hostPath) ?? 'missing');
         throw err;
       }
+      let hash = hashes.hash(hostPath, ident, e.bytes)!;
+      // A separate debug file of the same build gives the stripped object its symbols; the facts
+      // then depend on both files. Looking for it is a probe, so installing one later is noticed.
+      const debugFile = debugFileFor(opts.rootfs, e);
+      const debug = debugFile && readDebugFile(debugFile, e, (w) => debugWarnings.add(w));
+      if (debugFile && debug) {
+        const debugHash = hashes.hash(debugFile.hostPath, hashes.identity(debugFile.hostPath), debug.bytes)!;
+        activeLog()?.record('elf', debugFile.hostPath, debugHash);
+        e = withDebugSymbols(e, { symtab: debug.symtab, from: debugFile.rootfsPath });
+        hash = createHash('sha256').update(`${hash}+${debugHash}`).digest('hex');
+      }
       elfByPath.set(hostPath, e);
-      hashByPath.set(hostPath, hashes.hash(hostPath, ident, e.bytes)!);
+      hashByPath.set(hostPath, hash);
     }
     activeLog()?.record('elf', hostPath, hashByPath.get(hostPath)!);
     return e;
   };
   const progress = opts.onProgress ?? (() => undefined);
   const cacheErrors = new Set<string>();
+  const debugWarnings = new Set<string>();
   const factsFor = async (lp: LoadedProgram, indexes: number[], round: number): Promise<void> => {
     // Largest first: with few workers, a big library started last would finish long after the rest.
     const todo = indexes
@@ -125,7 +139,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
           // Workers start at the first object that is not cached: a warm run needs none.
           if (opts.workers !== 0) pool ??= new FactsPool(opts.workers);
           let cacheError: string | undefined;
-          if (pool) ({ facts: f, cacheError } = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir, opts.signal));
+          const symbols = o.elf.symbolsFrom ? { symtab: o.elf.symtab, from: o.elf.symbolsFrom } : undefined;
+          if (pool) ({ facts: f, cacheError } = await pool.run(o.elf.bytes, hash, o.rootfsPath, opts.cacheDir, opts.signal, symbols));
           else cacheError = cache.put((f = analyzeObject(o.elf, hash)));
           if (cacheError) cacheErrors.add(cacheError);
         }
@@ -282,6 +297,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   }
   progress({ phase: 'done', done: 1, total: 1 });
   for (const reason of cacheErrors) warnings.push(uncachedWarning(opts.cacheDir!, reason));
+  warnings.push(...debugWarnings);
   return {
     tool: 'confine',
     version: FACTS_VERSION,

@@ -8,9 +8,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   # The analysed programs (soundness tests run them under strace), the compilers for the trap
   # programs (gcc, musl-gcc, Debian's Go with golang.org/x/sys), binutils/strace/linux-libc-dev and
   # patchelf as oracles and tools, and the Docker engine with debootstrap for the container
-  # pipeline and its test images; Chromium for the UI's end-to-end tests.
+  # pipeline and its test images; Chromium for the UI's end-to-end tests; libc6-dbg, glibc's detached
+  # symbols, which the analysis reads by build-id (analysis/link/debug-symbols.ts).
   apt-get install -y -qq --no-install-recommends \
-    gcc libc6-dev binutils strace linux-libc-dev file musl-tools patchelf golang-go golang-golang-x-sys-dev \
+    gcc libc6-dev libc6-dbg binutils strace linux-libc-dev file musl-tools patchelf golang-go golang-golang-x-sys-dev \
     nginx redis-server redis-tools postgresql-client curl openssl python3 openssh-server openssh-client \
     restic busybox-static tini \
     tar gzip xz-utils findutils bash coreutils procps ca-certificates \

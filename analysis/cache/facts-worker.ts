@@ -4,10 +4,12 @@ import { parseElf } from '../elf/read.js';
 import { analyzeObject } from '../program/analyze-object.js';
 import { FactsCache } from './facts-cache.js';
 import { workerFailure } from './worker-failure.js';
+import { withDebugSymbols, type DebugSymbols } from '../link/debug-symbols.js';
 
-parentPort!.on('message', (m: { cacheDir?: string; bytes: Uint8Array; hash: string; displayPath: string }) => {
+parentPort!.on('message', (m: { cacheDir?: string; bytes: Uint8Array; hash: string; displayPath: string; symbols?: DebugSymbols }) => {
   try {
-    const facts = analyzeObject(parseElf(m.bytes, m.displayPath), m.hash);
+    const elf = parseElf(m.bytes, m.displayPath);
+    const facts = analyzeObject(m.symbols ? withDebugSymbols(elf, m.symbols) : elf, m.hash);
     // Serialising for the cache here keeps that work off the main thread.
     const cacheError = new FactsCache(m.cacheDir).put(facts);
     parentPort!.postMessage({ facts, ...(cacheError ? { cacheError } : {}) });

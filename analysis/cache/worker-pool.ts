@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ObjectFacts } from '../program/facts.js';
+import type { DebugSymbols } from '../link/debug-symbols.js';
 import { failureError, type WorkerFailure } from './worker-failure.js';
 import { LIMITS, LimitError, MiB } from '../limits/limits.js';
 import { AnalysisCancelled } from '../errors.js';
@@ -13,6 +14,7 @@ interface Job {
   bytes: Uint8Array;
   hash: string;
   displayPath: string;
+  symbols?: DebugSymbols;
   resolve: (f: ObjectFacts, cacheError?: string) => void;
   reject: (e: Error) => void;
 }
@@ -67,7 +69,7 @@ export class FactsPool {
    * stores them in `cacheDir`. An abort rejects at once (AnalysisCancelled) and drops the job if it
    * has not started; a started one runs on until close() terminates its worker.
    */
-  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string, signal?: AbortSignal): Promise<{ facts: ObjectFacts; cacheError?: string }> {
+  run(bytes: Uint8Array, hash: string, displayPath: string, cacheDir?: string, signal?: AbortSignal, symbols?: DebugSymbols): Promise<{ facts: ObjectFacts; cacheError?: string }> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new AnalysisCancelled());
       const onAbort = (): void => {
@@ -81,6 +83,7 @@ export class FactsPool {
         bytes,
         hash,
         displayPath,
+        ...(symbols ? { symbols } : {}),
         resolve: (facts, cacheError) => {
           done();
           resolve({ facts, cacheError });
@@ -101,7 +104,7 @@ export class FactsPool {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(w, job);
-      w.postMessage({ cacheDir: job.cacheDir, bytes: job.bytes, hash: job.hash, displayPath: job.displayPath });
+      w.postMessage({ cacheDir: job.cacheDir, bytes: job.bytes, hash: job.hash, displayPath: job.displayPath, symbols: job.symbols });
     }
   }
 

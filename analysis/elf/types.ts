@@ -96,6 +96,8 @@ export interface ElfFile {
   interp?: string;
   dynsym: ElfSymbol[];
   symtab: ElfSymbol[];
+  /** The separate debug file `symtab` was taken from (link/debug-symbols.ts), when the object itself has none. */
+  symbolsFrom?: string;
   /** Every dynamic relocation: .rela.dyn, .rela.plt (found via DT_RELA/DT_JMPREL or sections) and RELR expanded. */
   relocations: ElfRelocation[];
   notes: ElfNote[];
@@ -133,6 +135,7 @@ export const SHT_PREINIT_ARRAY = 16;
 export const PT_LOAD = 1;
 export const PF_X = 1;
 export const PF_W = 2;
+export const NT_GNU_BUILD_ID = 3;
 export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
 export const STT_TLS = 6;

@@ -86,7 +86,8 @@ export function regionsNear(layout: DataLayout, a: number): number[] {
  * Undefined when the object gives no section headers to cut its data by: every pointer then stays live.
  */
 export function dataLayout(elf: ElfFile, codeSlots: number[], codeRefs: Iterable<number>): DataLayout | undefined {
-  const sections = dataSections(elf).filter((s) => s.type !== SHT_NOBITS || s.flags & SHF_TLS);
+  // NOBITS sections hold no pointer at load time, and .tbss's addresses overlap the sections after it.
+  const sections = dataSections(elf).filter((s) => s.type !== SHT_NOBITS);
   if (sections.length === 0) return undefined;
   const regions: DataRegion[] = [];
   const ranges: [number, number, number][] = [];

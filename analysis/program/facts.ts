@@ -98,4 +98,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 14;
+export const FACTS_VERSION = 15;

@@ -23,7 +23,7 @@ export interface ObjectContext {
   /** FDEs whose LSDA names landing pads (C++ catch blocks and cleanups), and the pads, by FDE start. */
   lsdaFdes: RangeSet;
   landingPads: Map<number, number[]>;
-  /** Function names by entry, from .symtab then .dynsym (first name wins). */
+  /** Function names by entry, from .dynsym then .symtab (first name wins). */
   names: Map<number, string>;
   /** GOT slots carrying a symbol relocation, with the symbol: reads of them take the bound function's address. */
   symbolSlots: Map<number, string>;
@@ -37,6 +37,8 @@ export interface ObjectContext {
   dataSections: ElfSection[];
 }
 
+const COLD_PART = /\.cold(\.\d+)?$/;
+
 function hasTextRelocations(elf: ElfFile, code: CodeMap): boolean {
   if (elf.dynamic.some((d) => d.tag === DT_TEXTREL || (d.tag === DT_FLAGS && (Number(d.value) & DF_TEXTREL) !== 0))) return true;
   return elf.relocations.some((r) => code.isCode(r.offset));
@@ -48,8 +50,11 @@ export function objectContext(elf: ElfFile): ObjectContext {
   const fdeEnd = new Map<number, number>();
   for (const f of fdes) if (!fdeEnd.has(f.start)) fdeEnd.set(f.start, f.end);
   const names = new Map<number, string>();
-  for (const sym of [...elf.symtab, ...elf.dynsym]) {
-    if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !code.isCode(sym.value)) continue;
+  // Exported names first (`__libc_start_main`, not its local alias `__libc_start_main_alias_2`).
+  // GCC's `f.cold` symbols name the cold part of f, not a function: as part of its jumper it keeps
+  // f's noreturn proof and CFG whole, as it does in a stripped object.
+  for (const sym of [...elf.dynsym, ...elf.symtab]) {
+    if (sym.shndx === 0 || (sym.type !== STT_FUNC && sym.type !== STT_GNU_IFUNC) || !code.isCode(sym.value) || COLD_PART.test(sym.name)) continue;
     if (!names.has(sym.value) && sym.name) names.set(sym.value, sym.name);
   }
   const runtime = objectRuntime(elf);
