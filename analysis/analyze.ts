@@ -88,37 +88,42 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   // A caller that wants the call graph needs it built: results are then always computed.
   const results = new ResultCache<ProgramResult>(opts.onGraph || opts.whatIf ? undefined : opts.cacheDir, hashes);
   let pool: FactsPool | undefined;
-  const elfByPath = new Map<string, ElfFile>();
   const hashByPath = new Map<string, string>();
+  // Each object read once: as parsed, with a debug file's symbols when one is used, and its hashes.
+  const openedByPath = new Map<string, { raw: ElfFile; elf: ElfFile; fileHash: string; debug?: { hostPath: string; hash: string } | null }>();
   const factsByPath = new Map<string, ObjectFacts>();
   // The loader's only way to read an object: its contents are recorded (as their sha256) in the
   // loader's probe log, next to the search probes, so a cached result depends on them.
   const open = (hostPath: string, rootfsPath: string): ElfFile => {
-    let e = elfByPath.get(hostPath);
-    if (!e) {
+    let o = openedByPath.get(hostPath);
+    if (!o) {
       const ident = hashes.identity(hostPath);
+      let elf: ElfFile;
       try {
-        e = readElfFile(hostPath, rootfsPath);
+        elf = readElfFile(hostPath, rootfsPath);
       } catch (err) {
         activeLog()?.record('elf', hostPath, hashes.hash(hostPath) ?? 'missing');
         throw err;
       }
-      let hash = hashes.hash(hostPath, ident, e.bytes)!;
-      // A separate debug file of the same build gives the stripped object its symbols; the facts
-      // then depend on both files. Looking for it is a probe, so installing one later is noticed.
-      const debugFile = debugFileFor(opts.rootfs, e);
-      const debug = debugFile && readDebugFile(debugFile, e, (w) => debugWarnings.add(w));
-      if (debugFile && debug) {
-        const debugHash = hashes.hash(debugFile.hostPath, hashes.identity(debugFile.hostPath), debug.bytes)!;
-        activeLog()?.record('elf', debugFile.hostPath, debugHash);
-        e = withDebugSymbols(e, { symtab: debug.symtab, from: debugFile.rootfsPath });
-        hash = createHash('sha256').update(`${hash}+${debugHash}`).digest('hex');
-      }
-      elfByPath.set(hostPath, e);
-      hashByPath.set(hostPath, hash);
+      o = { raw: elf, elf, fileHash: hashes.hash(hostPath, ident, elf.bytes)! };
+      openedByPath.set(hostPath, o);
     }
-    activeLog()?.record('elf', hostPath, hashByPath.get(hostPath)!);
-    return e;
+    activeLog()?.record('elf', hostPath, o.fileHash);
+    // A separate debug file of the same build gives a stripped object its symbols, and the facts
+    // then depend on both files. Looking for it is probed on every open, so that each program's
+    // probe log (and its cached result) notices a debug file installed or removed later.
+    const debugFile = debugFileFor(opts.rootfs, o.raw);
+    if (debugFile) {
+      if (o.debug === undefined) {
+        const debug = readDebugFile(debugFile, o.raw, (w) => debugWarnings.add(w));
+        o.debug = debug ? { hostPath: debugFile.hostPath, hash: hashes.hash(debugFile.hostPath, hashes.identity(debugFile.hostPath), debug.bytes)! } : null;
+        if (debug) o.elf = withDebugSymbols(o.raw, { symtab: debug.symtab, from: debugFile.rootfsPath });
+      }
+      if (o.debug) activeLog()?.record('elf', o.debug.hostPath, o.debug.hash);
+    }
+    const hash = o.debug ? createHash('sha256').update(`${o.fileHash}+${o.debug.hash}`).digest('hex') : o.fileHash;
+    hashByPath.set(hostPath, hash);
+    return o.elf;
   };
   const progress = opts.onProgress ?? (() => undefined);
   const cacheErrors = new Set<string>();

@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -101,4 +102,19 @@ test('extra libraries are part of the key, and a graph request always computes',
   const withGraph = await analyze({ rootfs: root, programs: ['/usr/bin/prog'], cacheDir, workers: 0, onGraph: () => graphs++ });
   assert.equal(graphs, 1);
   assert.ok(!withGraph.warnings.some((w) => w.endsWith(SENTINEL)));
+});
+
+test("libc's debug file (libc6-dbg) is part of the key: cached with it, recomputed when it is installed or removed", async (t) => {
+  const id = /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', `${LIBDIR}/libc.so.6`], { encoding: 'utf8' }))?.[1];
+  const debug = id && `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+  if (!debug || !fs.existsSync(debug)) return t.skip('libc6-dbg is not installed (scripts/setup.sh installs it)');
+  const { root, cacheDir } = makeRootfs();
+  await run(root, cacheDir);
+  assert.equal((await run(root, cacheDir)).cached, true);
+  fs.mkdirSync(path.dirname(path.join(root, debug)), { recursive: true });
+  fs.copyFileSync(debug, path.join(root, debug));
+  assert.equal((await run(root, cacheDir)).cached, false, 'a debug file appearing invalidates the result');
+  assert.equal((await run(root, cacheDir)).cached, true, 'and the result with it is cached');
+  fs.rmSync(path.join(root, debug));
+  assert.equal((await run(root, cacheDir)).cached, false, 'its removal invalidates the result too');
 });
