@@ -9,7 +9,7 @@ import { debugFileFor, readDebugFile, withDebugSymbols } from './link/debug-symb
 import type { LoadedProgram } from './link/types.js';
 import { ProgramGraph, type GraphObject, type WhatIf } from './graph/program-graph.js';
 import type { Root } from './graph/best-paths.js';
-import type { Report, SyscallEntry, SyscallSiteEntry, UnresolvedSite, ProgramSummary, PathStep, ObjectContribution } from './graph/report.js';
+import type { ArgumentRule, Report, SyscallEntry, SyscallSiteEntry, UnresolvedSite, ProgramSummary, PathStep, ObjectContribution } from './graph/report.js';
 import type { ObjectFacts } from './program/facts.js';
 import { FACTS_VERSION } from './program/facts.js';
 import { FactsCache } from './cache/facts-cache.js';
@@ -24,6 +24,7 @@ import { incompleteness } from './graph/completeness.js';
 import { dlopenNames } from './link/dlopen.js';
 import { MUSL_START_STAGES } from './link/musl.js';
 import { dlsymNames, dlsymRoots } from './link/dlsym.js';
+import { mergeArgumentRules, restrictedArguments } from './args/restricted-arguments.js';
 import { AnalysisCancelled, InputError } from './errors.js';
 import { uncachedWarning } from './cache/atomic-write.js';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ export interface Progress {
 /** What one program contributes to the report; cached as a whole when its inputs are unchanged. */
 interface ProgramResult {
   /** Known syscalls in discovery order, with the best path and every site each. */
-  syscalls: { nr: number; path: PathStep[]; cost?: number; sites?: { object: string; function: string; address: string; path: PathStep[] }[] }[];
+  syscalls: { nr: number; path: PathStep[]; cost?: number; sites?: { object: string; function: string; address: string; path: PathStep[] }[]; args?: ArgumentRule[] }[];
   unresolved: Omit<UnresolvedSite, 'program'>[];
   objects: string[];
   /** Graph objects (the vDSO included), for the report's object count. */
@@ -218,6 +219,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       }
       known.push({ nr, path: s.path, cost: s.sites[0].cost, sites: s.sites.map((x) => ({ object: x.object, function: x.function, address: x.address.toString(16), path: x === s.sites[0] ? s.path : x.path() })) });
     }
+    const rules = restrictedArguments(graph, graphRoots);
+    for (const k of known) if (rules.has(k.nr)) k.args = rules.get(k.nr);
     const kernelMade = kernelMadeSyscalls(known);
     // Made by the kernel itself: its one site is the kernel step its path ends in.
     known.push(...kernelMade.map((k) => ({ ...k, sites: [{ object: k.path.at(-1)!.object, function: k.path.at(-1)!.function, address: k.path.at(-1)!.address, path: k.path }] })));
@@ -248,11 +251,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       const err = results.put(key, loaderProbes(computed.lp), result);
       if (err) cacheErrors.add(err);
     }
-    for (const { nr, path, cost, sites } of result.syscalls) {
+    for (const { nr, path, cost, sites, args } of result.syscalls) {
       let e = merged.get(nr);
-      if (!e) merged.set(nr, (e = { name: syscallName(nr)!, nr, programs: [program], path }));
+      if (!e) merged.set(nr, (e = { name: syscallName(nr)!, nr, programs: [program], path, ...(args ? { args } : {}) }));
       else {
         e.programs.push(program);
+        const both = mergeArgumentRules(e.args, args);
+        if (both) e.args = both;
+        else delete e.args;
         const best = bestCost.get(nr) ?? Infinity;
         if ((cost ?? Infinity) < best || (cost === undefined && best === Infinity && path.length < e.path.length)) e.path = path;
       }

@@ -1,4 +1,5 @@
 // The report: what the CLI writes with --json and what the UI reads.
+import type { ArgumentRule } from '../args/restricted-arguments.js';
 
 /** How control got into a step of a justification path. */
 export type EdgeKind =
@@ -48,6 +49,8 @@ export interface ObjectContribution {
   only: number[];
 }
 
+export type { ArgumentRule } from '../args/restricted-arguments.js';
+
 export interface SyscallEntry {
   name: string;
   nr: number;
@@ -59,6 +62,11 @@ export interface SyscallEntry {
   sites?: SyscallSiteEntry[];
   /** Made by the container runtime between installing the filter and exec'ing the entrypoint. */
   runtime?: boolean;
+  /**
+   * Arguments every reachable site passes a known value in (args/restricted-arguments.ts), with the
+   * values; an argument not listed may be anything. Informational for now: exports do not use it yet.
+   */
+  args?: ArgumentRule[];
 }
 
 export interface UnresolvedSite {

@@ -34,6 +34,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   'fnptr-table': { sources: ['fnptr-table.c'], flags: [] },
   'fnptr-var': { sources: ['fnptr-var.c'], flags: [] },
   'dead-table': { sources: ['dead-table.c'], flags: [] },
+  args: { sources: ['args.c'], flags: [] },
   'dead-table-stripped': { sources: ['dead-table.c'], flags: ['-s'] },
   'libtrap-dlopen.so': { sources: ['dlopen-lib.c'], flags: ['-shared', '-fPIC'] },
   'dlopen-main': {
