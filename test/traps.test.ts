@@ -73,6 +73,8 @@ const TRAPS: Trap[] = [
     expect: ['getgid', 'umask', 'getppid', 'getpgrp', 'sched_yield', 'sync', 'getsid'],
     notRun: ['umask', 'sync', 'getsid'],
   },
+  { name: "a table indexed from far before its start (letters[c - 'a']), non-PIE, also referred to by dead code", binary: 'displaced-table', args: ['b'], expect: ['sync'] },
+  { name: "the same table in a PIE (gcc loads its address, then indexes)", binary: 'displaced-table-pie', args: ['b'], expect: ['sync'] },
   { name: 'a writable function pointer reassigned at run time', binary: 'fnptr-var', args: ['x'], expect: ['getgid', 'getpgrp'], notRun: ['getgid'] },
   { name: 'dlopen of a constant path, constructor and dlsym', binary: 'dlopen-main', expect: ['sched_yield', 'sched_getscheduler'] },
   { name: 'pthread_cancel (glibc dlopens libgcc_s.so.1)', binary: 'pthread-cancel', expect: ['tgkill', 'read'] },

@@ -11,6 +11,7 @@ import {
   type ElfFde,
   type ElfFile,
   type ElfNote,
+  type ElfPersonality,
   type ElfRelocation,
   type ElfSection,
   type ElfSegment,
@@ -911,6 +912,8 @@ interface CieInfo {
   augmented: boolean;
   /** 'L': the LSDA pointer's encoding (PE_OMIT when absent). */
   lsdaEncoding: number;
+  /** 'P': where the personality routine is named (the routine, or with `indirect` the data slot holding it). */
+  personality?: ElfPersonality;
 }
 
 /** Parses the CIE at file offset `at` for the pointer encodings its FDEs use. */
@@ -946,18 +949,19 @@ function readCie(c: CfiCursor, input: Input, at: number, areaEnd: number): CieIn
   c.end = c.pos + augLen;
   let fdeEncoding = 0;
   let lsdaEncoding = PE_OMIT;
+  let personality: ElfPersonality | undefined;
   for (let i = 1; i < aug.length; i++) {
     const ch = aug[i];
     if (ch === 'R') fdeEncoding = c.u8();
     else if (ch === 'P') {
       const enc = c.u8();
-      if (enc !== PE_OMIT) c.pointer(enc, false);
+      if (enc !== PE_OMIT) personality = { address: c.pointer(enc, false), indirect: (enc & PE_INDIRECT) !== 0 };
     } else if (ch === 'L') lsdaEncoding = c.u8();
     // Unknown letters carry data we cannot size; 'R' normally comes before them anyway.
     else if (ch !== 'S' && ch !== 'B' && ch !== 'G') break;
   }
   if (fdeEncoding === PE_OMIT) input.fail(at, 'CIE gives its FDEs an omitted pointer encoding');
-  return { fdeEncoding, augmented: true, lsdaEncoding };
+  return { fdeEncoding, augmented: true, lsdaEncoding, ...(personality ? { personality } : {}) };
 }
 
 function locateEhFrame(ctx: Ctx): CfiArea | undefined {
@@ -982,7 +986,7 @@ function locateEhFrame(ctx: Ctx): CfiArea | undefined {
   return { offset: loc.offset, vaddr: ptr, size: loc.available, stopAtTerminator: true };
 }
 
-function readFdes(ctx: Ctx): ElfFde[] {
+function readFdes(ctx: Ctx, personalities: ElfPersonality[]): ElfFde[] {
   const input: Input = ctx.input;
   const area = locateEhFrame(ctx);
   if (!area) return [];
@@ -1020,6 +1024,7 @@ function readFdes(ctx: Ctx): ElfFde[] {
       if (cie === undefined) {
         cie = readCie(c, input, cieAt, areaEnd);
         cies.set(cieAt, cie);
+        if (cie.personality && !personalities.some((p) => p.address === cie!.personality!.address)) personalities.push(cie.personality);
       }
       const enc = cie.fdeEncoding;
       const at = idAt + idSize;
@@ -1169,6 +1174,7 @@ function parse(input: Input): ElfFile {
   const versions = readVersions(ctx);
   applyVersions(ctx, dynsym, versions);
   const relocations = readRelocations(ctx);
+  const personalities: ElfPersonality[] = [];
   return {
     path: input.path,
     bytes: input.bytes,
@@ -1187,7 +1193,8 @@ function parse(input: Input): ElfFile {
     symtab: readSymtab(ctx),
     relocations,
     notes: readNotes(ctx),
-    fdes: readFdes(ctx),
+    fdes: readFdes(ctx, personalities),
+    personalities,
     initFunctions: readInitFunctions(ctx, relocations, dynsym),
     versionDefinitions: versions.definitions,
   };

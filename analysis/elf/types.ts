@@ -68,6 +68,12 @@ export interface ElfNote {
   desc: Uint8Array;
 }
 
+/** A CIE's personality routine ('P' augmentation): its address, or with `indirect` the data slot (DW.ref.*) holding it. */
+export interface ElfPersonality {
+  address: number;
+  indirect: boolean;
+}
+
 /** One FDE from .eh_frame: the code range it covers. */
 export interface ElfFde {
   start: number;
@@ -102,6 +108,8 @@ export interface ElfFile {
   relocations: ElfRelocation[];
   notes: ElfNote[];
   fdes: ElfFde[];
+  /** The personality routines .eh_frame's CIEs name: the unwinder calls them through these pointers. */
+  personalities: ElfPersonality[];
   /** DT_INIT, DT_FINI and the entries of DT_INIT_ARRAY/FINI_ARRAY/PREINIT_ARRAY (pointer values after relocation, i.e. link-time addresses). */
   initFunctions: number[];
   /** Version definitions (DT_VERDEF) names: e.g. ["libc.so.6", "GLIBC_2.2.5", ...]. */

@@ -247,6 +247,11 @@ export class ProgramGraph implements PathGraph {
         if (r.type !== R_X86_64_IRELATIVE) continue;
         for (const n of this.ifuncCandidates(oi, r.addend)) out.set(n, { why: `an implementation the IFUNC resolver at 0x${r.addend.toString(16)} of ${o.path} returns (IRELATIVE at 0x${r.offset.toString(16)})` });
       }
+      // A personality routine .eh_frame names directly (not through a DW.ref slot, whose region is always live).
+      for (const p of o.loaded >= 0 ? this.program.objects[o.loaded].elf.personalities : []) {
+        const n = p.indirect ? undefined : this.nodeAt(oi, p.address);
+        if (n !== undefined && !out.has(n)) out.set(n, { why: `${this.label(n)} is the personality routine .eh_frame names in ${o.path}: the unwinder calls it` });
+      }
       for (const p of o.facts.runtimeTaken ?? []) {
         const n = this.nodeAt(oi, p);
         if (n !== undefined && !out.has(n)) out.set(n, { why: `a ${o.facts.runtime} method in ${o.path}: the runtime calls methods through itabs it builds and through reflection` });

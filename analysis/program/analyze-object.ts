@@ -42,7 +42,7 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
   const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
   const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);
   const mirrors = mirroredFunctions(ctx);
-  const data = ctx.runtime.name === 'go' ? undefined : dataUses(elf, pointerSlots, functions.values());
+  const data = ctx.runtime.name === 'go' || ctx.absoluteCode ? undefined : dataUses(elf, pointerSlots, functions.values());
   return {
     version: FACTS_VERSION,
     sha256,
@@ -60,8 +60,10 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
 
 /**
  * The object's data regions (data-objects.ts), and each function's data references turned into the
- * regions they reach. Go is left out: its runtime reaches data through offsets from moduledata
- * (types, itabs), not through references a region could be found by.
+ * regions they reach. Left out, so that all their stored pointers count: Go, whose runtime reaches
+ * data through offsets from moduledata (types, itabs); and position-dependent code, which indexes a
+ * table from an absolute displacement anywhere before it (`jmp *letters-776(,%rdi,8)` for
+ * `letters[c - 'a']`), so no bound on where a reference points holds.
  */
 function dataUses(elf: ElfFile, pointerSlots: number[], functions: Iterable<FunctionFacts>): DataLayout | undefined {
   const list = [...functions];

@@ -26,7 +26,7 @@ interface Cfg {
   /** Code addresses taken, each with the first instruction that takes it. */
   pointers: Map<number, number>;
   slotReads: Set<number>;
-  /** Data addresses referenced (rip-relative operands; absolute ones in position-dependent code). */
+  /** Data addresses referenced by rip-relative operands (lea, memory operands, call/jmp through memory). */
   dataRefs: Set<number>;
   jumpTables: number[];
   /** Addresses still to explore. */
@@ -149,7 +149,7 @@ export class CfgBuilder {
           }
         }
         if (ins.memRef >= 0 && this.ctx.symbolSlots.has(ins.memRef)) g.slotReads.add(ins.memRef);
-        const ref = ins.memRef >= 0 ? ins.memRef : ins.memTarget >= 0 ? ins.memTarget : (ins.absRef ?? -1);
+        const ref = ins.memRef >= 0 ? ins.memRef : ins.memTarget;
         if (ref >= 0 && inSections(this.ctx.dataSections, ref)) g.dataRefs.add(ref);
         // A call target is a function start before the step asks whether the call returns.
         if (ins.kind === Kind.Call) g.found(ins.target);

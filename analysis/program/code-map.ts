@@ -73,11 +73,6 @@ export class CodeMap {
     this.segments.sort((a, b) => a.start - b.start);
   }
 
-  /** Position-dependent code: decoders record memory displacements as possible addresses. */
-  setAbsolute(): void {
-    for (const s of this.segments) s.dec.absolute = true;
-  }
-
   /** Whether `addr` lies in executable code. */
   isCode(addr: number): boolean {
     return this.exec.contains(addr);

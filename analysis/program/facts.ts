@@ -98,4 +98,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 15;
+export const FACTS_VERSION = 16;

@@ -89,7 +89,6 @@ export function objectContext(elf: ElfFile): ObjectContext {
   }
   const lsdaFdes = new RangeSet(fdes.filter((f) => landingPadsByFde.has(f.start)));
   const absoluteCode = elf.type !== ET_DYN || hasTextRelocations(elf, code);
-  if (absoluteCode) code.setAbsolute();
   return { elf, code, runtime, fdes, fdeEnd, declared, bounds: new RangeSet(extents), lsdaFdes, landingPads: landingPadsByFde, names, symbolSlots, absoluteCode, dataSections: dataSections(elf) };
 }
 

@@ -98,8 +98,6 @@ export interface Insn {
   immediates?: true;
   /** RIP-relative memory operand of a non-branch instruction (e.g. a GOT slot read), or -1. */
   memRef: number;
-  /** In absolute-addressing code only: the displacement of a memory operand that is not rip-relative, when it can be an address (data reached as `[table + rcx*8]`). */
-  absRef?: number;
   /** For `call reg` / `jmp reg` with a 64-bit register operand: its hardware index, else -1. */
   branchReg: number;
   effect: Effect | undefined;
@@ -227,8 +225,6 @@ export class X86Decoder {
   private readonly decoder: Iced.Decoder;
   private readonly ins = new Instruction();
   private nextPos = -1;
-  /** Set for position-dependent code: memory displacements are then addresses worth recording (absRef). */
-  absolute = false;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -284,7 +280,7 @@ export class X86Decoder {
       case FlowControl.IndirectBranch:
         out.kind = Kind.JmpIndirect;
         if (ins.isIpRelMemoryOperand) out.memTarget = Number(ins.ipRelMemoryAddress);
-        else if ((out.branchReg = branchRegister(ins)) < 0 && this.absolute) this.absoluteRef(ins, out);
+        else out.branchReg = branchRegister(ins);
         return out;
       case FlowControl.Call:
         out.kind = Kind.Call;
@@ -294,7 +290,7 @@ export class X86Decoder {
       case FlowControl.IndirectCall:
         out.kind = Kind.CallIndirect;
         if (ins.isIpRelMemoryOperand) out.memTarget = Number(ins.ipRelMemoryAddress);
-        else if ((out.branchReg = branchRegister(ins)) < 0 && this.absolute) this.absoluteRef(ins, out);
+        else out.branchReg = branchRegister(ins);
         out.effect = clobberOnly(CALLER_SAVED_MASK);
         return out;
       case FlowControl.Return:
@@ -317,13 +313,6 @@ export class X86Decoder {
     if (mn === Mnemonic.Nop || mn === Mnemonic.Endbr64) return out;
     this.effectOf(ins, mn, out);
     return out;
-  }
-
-  /** A memory displacement that can be an address (position-dependent code only: elsewhere it is a field offset). */
-  private absoluteRef(ins: Iced.Instruction, out: Insn): void {
-    if (ins.segmentPrefix !== Register.None) return; // fs:/gs: displacements are TLS offsets
-    const d = signed64(ins.memoryDisplacement);
-    if (d >= 0x1000) out.absRef = d;
   }
 
   private effectOf(ins: Iced.Instruction, mn: number, out: Insn): void {
@@ -356,7 +345,6 @@ export class X86Decoder {
       }
     }
     const ci = infoFor(ins, kinds);
-    if (this.absolute && !ipRel && ci.memOp >= 0) this.absoluteRef(ins, out);
     const mem = ci.memOp >= 0 ? memRefOf(ins, ipRel, ci.memWrite) : undefined;
     if (mn === Mnemonic.Push || mn === Mnemonic.Pop || mn === Mnemonic.Leave || ins.isStackInstruction) {
       out.effect = stackEffect(ins, mn, k0, mem);
