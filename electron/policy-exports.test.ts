@@ -166,3 +166,29 @@ test('the review applies to every format, and exports read back to the same set'
   assert.equal(renderPolicy('docker', entries, 'confine-test/nginx:latest').filename, 'confine-test-nginx-latest.seccomp.json');
   assert.equal(renderPolicy('kubernetes', entries, '/usr/bin/true').mime, 'application/yaml');
 });
+
+test('argument rules reach every format: one MASKED_EQ rule per value on the low 32 bits, the disallowed bits of a flags argument; none for the runtime or past 32 bits', () => {
+  const report = fakeReport();
+  const socket = { ...entry('socket', [[NGINX, 'main'], [LIBC, 'socket']]), args: [{ index: 0, name: 'family', kind: 'value' as const, values: [1, 2, 10] }] };
+  const unshare = { ...entry('unshare', [[NGINX, 'main'], [LIBC, 'unshare']]), args: [{ index: 0, name: 'unshare_flags', kind: 'flags' as const, values: [0x04000000, 0x0c000000] }] };
+  const huge = { ...entry('personality', [[NGINX, 'main'], [LIBC, 'personality']]), args: [{ index: 0, name: 'personality', kind: 'value' as const, values: [2 ** 40] }] };
+  const runtimeToo = { ...entry('prctl', [[NGINX, 'main'], [LIBC, 'prctl']], true), args: [{ index: 0, name: 'option', kind: 'value' as const, values: [15] }] };
+  report.syscalls.push(socket, unshare, huge, runtimeToo);
+  const entries = policyEntries(report);
+  const docker = dockerExport(entries);
+  const rules = (n: string): { args?: { index: number; value: number; valueTwo: number; op: string }[] }[] => docker.syscalls.filter((s) => s.names.includes(n));
+  assert.deepEqual(
+    rules('socket').map((r) => r.args),
+    [1, 2, 10].map((v) => [{ index: 0, value: 0xffffffff, valueTwo: v, op: 'SCMP_CMP_MASKED_EQ' }]),
+  );
+  assert.deepEqual(rules('unshare').map((r) => r.args), [[{ index: 0, value: ~0x0c000000 >>> 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]]);
+  assert.deepEqual(rules('personality').map((r) => r.args), [undefined], 'a value past 32 bits gives no rule');
+  assert.deepEqual(rules('prctl').map((r) => r.args), [undefined], 'the runtime makes prctl: any argument');
+  assert.match(entries.find((e) => e.name === 'socket')!.reason, /arguments: family \(arg 0\) one of 0x1, 0x2, 0xa/);
+  const oci = ociExport(entries);
+  assert.equal(oci.syscalls.filter((s) => s.names.includes('socket')).length, 3);
+  assert.ok(!oci.syscalls[0].names.includes('socket') && oci.syscalls[0].names.includes('read'));
+  const yaml = parseYamlSubset(kubernetesExport(entries, 'nginx')).value as { spec: { syscalls: { names: string[]; args?: { index: number; value: number; valueTwo: number; op: string }[] }[] } };
+  const k8s = yaml.spec.syscalls.filter((s) => s.names.includes('unshare'));
+  assert.deepEqual(k8s.map((s) => s.args), [[{ index: 0, value: ~0x0c000000 >>> 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]]);
+});

@@ -1,4 +1,5 @@
 // The Docker seccomp profile shape: an allow list over a deny-by-default action (exports.ts writes it).
+import type { SeccompArg } from './argument-rules.js';
 
 export interface DockerProfile {
   /** Why the file is not a container policy, when it is not one (exports.ts scopeNotice). */
@@ -6,7 +7,7 @@ export interface DockerProfile {
   defaultAction: 'SCMP_ACT_ERRNO';
   defaultErrnoRet: number;
   architectures: string[];
-  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW'; comment?: string }[];
+  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW'; args?: SeccompArg[]; comment?: string }[];
   /** Syscalls the user's review denies, each with its note (the default action denies them already). */
   deniedByReview?: string[];
 }

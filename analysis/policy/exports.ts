@@ -7,6 +7,7 @@ import type { DockerProfile } from './docker.js';
 import { programSyscalls } from './per-program.js';
 import { pathText } from './path-text.js';
 import { reviewDenials, type ReviewLike } from './review.js';
+import { argumentText, seccompArgs, type SeccompArg } from './argument-rules.js';
 
 export type { ReviewLike };
 
@@ -16,6 +17,8 @@ export interface PolicyEntry {
   nr: number;
   /** Why it is allowed: the justification path, the runtime, or the review. */
   reason: string;
+  /** Alternatives of argument conditions (argument-rules.ts); empty or absent: any arguments. */
+  args?: SeccompArg[][];
 }
 
 export type PolicyFormat = 'docker' | 'oci' | 'kubernetes';
@@ -61,7 +64,10 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
     let reason = justification(s, runtime);
     // A note travels with the rule whether or not a decision was made with it.
     if (r && r.note.trim() !== '') reason += ` (review${r.decision ? '' : ' note'}: ${r.note.trim()})`;
-    out.set(s.name, { name: s.name, nr: s.nr, reason });
+    // The runtime's own calls are not analysed: a syscall it makes keeps any argument.
+    const args = s.runtime || r?.decision === 'allow' ? [] : seccompArgs(s.args);
+    const rule = args.length > 0 ? argumentText(s.args) : undefined;
+    out.set(s.name, { name: s.name, nr: s.nr, reason: rule ? `${reason}; arguments: ${rule}` : reason, ...(args.length > 0 ? { args } : {}) });
   }
   for (const [name, r] of Object.entries(review)) {
     if (r.decision !== 'allow' || out.has(name)) continue;
@@ -99,7 +105,11 @@ export function dockerExport(entries: PolicyEntry[], notice?: string, denials: D
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: [...ARCHITECTURES],
-    syscalls: entries.map((e) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW', comment: oneLine(`${e.name}: ${e.reason}`) })),
+    syscalls: entries.flatMap((e) =>
+      e.args && e.args.length > 0
+        ? e.args.map((args) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, args, comment: oneLine(`${e.name}: ${e.reason}`) }))
+        : [{ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, comment: oneLine(`${e.name}: ${e.reason}`) }],
+    ),
     ...(denials.length > 0 ? { deniedByReview: denials.map(denialLine) } : {}),
   };
 }
@@ -109,16 +119,17 @@ export interface OciSeccomp {
   defaultAction: 'SCMP_ACT_ERRNO';
   defaultErrnoRet: number;
   architectures: string[];
-  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW' }[];
+  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW'; args?: SeccompArg[] }[];
 }
 
 export function ociExport(entries: PolicyEntry[]): OciSeccomp {
-  const names = entries.map((e) => e.name).sort();
+  const names = entries.filter((e) => !e.args?.length).map((e) => e.name).sort();
+  const withArgs = entries.filter((e) => e.args?.length).flatMap((e) => e.args!.map((args) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, args })));
   return {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: [...ARCHITECTURES],
-    syscalls: names.length > 0 ? [{ names, action: 'SCMP_ACT_ALLOW' }] : [],
+    syscalls: [...(names.length > 0 ? [{ names, action: 'SCMP_ACT_ALLOW' as const }] : []), ...withArgs],
   };
 }
 
@@ -150,11 +161,29 @@ export function kubernetesExport(entries: PolicyEntry[], name: string, header: s
     lines.push('  syscalls: []');
   } else {
     lines.push('  syscalls:');
-    lines.push('    - action: SCMP_ACT_ALLOW');
-    lines.push('      names:');
-    for (const e of entries) {
-      lines.push(`        # ${oneLine(`${e.name}: ${e.reason}`)}`);
-      lines.push(`        - ${e.name}`);
+    const plain = entries.filter((e) => !e.args?.length);
+    if (plain.length > 0) {
+      lines.push('    - action: SCMP_ACT_ALLOW');
+      lines.push('      names:');
+      for (const e of plain) {
+        lines.push(`        # ${oneLine(`${e.name}: ${e.reason}`)}`);
+        lines.push(`        - ${e.name}`);
+      }
+    }
+    for (const e of entries.filter((x) => x.args?.length)) {
+      lines.push(`    # ${oneLine(`${e.name}: ${e.reason}`)}`);
+      for (const alt of e.args!) {
+        lines.push('    - action: SCMP_ACT_ALLOW');
+        lines.push('      names:');
+        lines.push(`        - ${e.name}`);
+        lines.push('      args:');
+        for (const a of alt) {
+          lines.push(`        - index: ${a.index}`);
+          lines.push(`          value: ${a.value}`);
+          lines.push(`          valueTwo: ${a.valueTwo}`);
+          lines.push(`          op: ${a.op}`);
+        }
+      }
     }
   }
   return lines.join('\n') + '\n';

@@ -4,6 +4,14 @@
 set -eu
 port=${1:-15432}
 q() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres "$@"; }
+# The port opens before the server takes queries ("the database system is starting up"), and the
+# image's entrypoint restarts it once after initdb: wait until a query succeeds (60 s at most).
+n=0
+until q -c 'SELECT 1' >/dev/null 2>&1; do
+  n=$((n + 1))
+  [ "$n" -lt 120 ] || { echo "postgres did not take queries within 60 s" >&2; exit 1; }
+  sleep 0.5
+done
 q -c 'DROP TABLE IF EXISTS t' -c 'CREATE TABLE t (id int PRIMARY KEY, v text)'
 q -c "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g"
 q -c 'CREATE INDEX t_v ON t (v)'

@@ -1,0 +1,44 @@
+// A syscall's argument rules (args/restricted-arguments.ts) as seccomp conditions, the same in every
+// export format: each alternative is one allow rule, its conditions ANDed. Only the low 32 bits are
+// compared (SCMP_CMP_MASKED_EQ with 0xffffffff, or with the disallowed bits of a flags argument):
+// every argument of the table is a C int or unsigned int, whose upper register half the x86-64 ABI
+// leaves undefined. One argument per syscall is restricted (the table's first one with a rule),
+// so rules never multiply.
+import type { ArgumentRule } from '../args/restricted-arguments.js';
+
+export interface SeccompArg {
+  index: number;
+  value: number;
+  valueTwo: number;
+  op: 'SCMP_CMP_MASKED_EQ';
+}
+
+const LOW32 = 0xffffffff;
+/** More alternatives than this is a long list for little: the syscall is allowed without one. */
+const MAX_ALTERNATIVES = 16;
+
+/** The alternatives for an allowed syscall; empty: allowed with any arguments. */
+export function seccompArgs(rules: readonly ArgumentRule[] | undefined): SeccompArg[][] {
+  for (const r of rules ?? []) {
+    if (r.values.length === 0 || r.values.some((v) => !Number.isInteger(v) || v < 0 || v > LOW32)) continue;
+    if (r.kind === 'flags') {
+      let allowed = 0;
+      for (const v of r.values) allowed = (allowed | v) >>> 0;
+      const disallowed = ~allowed >>> 0;
+      if (disallowed === 0) continue;
+      return [[{ index: r.index, value: disallowed, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]];
+    }
+    if (r.values.length > MAX_ALTERNATIVES) continue;
+    return r.values.map((v) => [{ index: r.index, value: LOW32, valueTwo: v, op: 'SCMP_CMP_MASKED_EQ' }]);
+  }
+  return [];
+}
+
+/** How a rule reads in a comment: "socket family (arg 0) one of 1, 2, 10". */
+export function argumentText(rules: readonly ArgumentRule[] | undefined): string | undefined {
+  const alts = seccompArgs(rules);
+  if (alts.length === 0) return undefined;
+  const a = alts[0][0];
+  const r = rules!.find((x) => x.index === a.index)!;
+  return r.kind === 'flags' ? `${r.name} (arg ${r.index}) only with bits of 0x${(~a.value >>> 0).toString(16)}` : `${r.name} (arg ${r.index}) one of ${alts.map((x) => `0x${x[0].valueTwo.toString(16)}`).join(', ')}`;
+}
