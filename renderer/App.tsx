@@ -44,7 +44,11 @@ function useHashSync(): void {
       applying.current = true;
       try {
         const rid = params.get('report');
+        const viewBefore = s.view;
         if (rid && rid !== s.currentReportId) await s.openReport(rid);
+        // A view chosen while the report was loading (a click right after a reload) is the user's:
+        // the address being applied must not take it back.
+        if (store.getState().view !== viewBefore) return;
         const nr = params.get('nr');
         const site = params.get('site');
         const t = store.getState().detail.target;
