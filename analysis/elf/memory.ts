@@ -1,5 +1,5 @@
 import type { ElfFile, ElfSection, ElfSegment } from './types.js';
-import { PF_X, PT_LOAD, SHF_EXECINSTR, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from './types.js';
+import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_NOBITS, SHT_PREINIT_ARRAY, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT } from './types.js';
 
 /** A half-open address range [start, end). */
 export interface AddressRange {
@@ -7,9 +7,6 @@ export interface AddressRange {
   end: number;
 }
 
-const SHF_ALLOC = 0x2;
-const SHF_TLS = 0x400;
-const SHT_NOBITS = 8;
 const TWO_32 = 4294967296;
 
 const utf8 = new TextDecoder('utf-8');
@@ -229,9 +226,6 @@ export function isGotSlot(elf: ElfFile, slot: number): boolean {
 }
 
 const SHT_PROGBITS = 1;
-const SHT_INIT_ARRAY = 14;
-const SHT_FINI_ARRAY = 15;
-const SHT_PREINIT_ARRAY = 16;
 // Toolchain tables that hold addresses or offsets for the unwinder and the Go runtime, never
 // pointers the program follows (Go 1.16-1.17's pclntab lists every function entry as 8 bytes).
 const TABLE_SECTIONS = new Set(['.eh_frame', '.eh_frame_hdr', '.gcc_except_table', '.gopclntab', '.interp', '.comment']);

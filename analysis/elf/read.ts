@@ -7,6 +7,11 @@ import {
   ElfError,
   R_X86_64_64,
   R_X86_64_RELATIVE,
+  SHF_ALLOC,
+  SHT_FINI_ARRAY,
+  SHT_INIT_ARRAY,
+  SHT_NOBITS,
+  SHT_PREINIT_ARRAY,
   type ElfDynamicEntry,
   type ElfFde,
   type ElfFile,
@@ -49,16 +54,11 @@ const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_DYNAMIC = 6;
 const SHT_NOTE = 7;
-const SHT_NOBITS = 8;
 const SHT_DYNSYM = 11;
-const SHT_INIT_ARRAY = 14;
-const SHT_FINI_ARRAY = 15;
-const SHT_PREINIT_ARRAY = 16;
 const SHT_RELR = 19;
 const SHT_GNU_VERDEF = 0x6ffffffd;
 const SHT_GNU_VERNEED = 0x6ffffffe;
 const SHT_GNU_VERSYM = 0x6fffffff;
-const SHF_ALLOC = 0x2;
 
 const DT_NULL = 0;
 const DT_NEEDED = 1;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { ElfFile, ElfRelocation, ElfSymbol } from '../elf/types.js';
-import { R_X86_64_COPY, R_X86_64_JUMP_SLOT } from '../elf/types.js';
+import { R_X86_64_COPY, R_X86_64_JUMP_SLOT, STT_TLS } from '../elf/types.js';
 import { InputError } from '../errors.js';
 import { listRootfsDir, readRootfsText, resolveInRootfs, type RootfsFile } from './rootfs.js';
 import { searchLibrary, type SearchObject, type SearchResult } from './search.js';
@@ -26,7 +26,6 @@ const STB_GNU_UNIQUE = 10;
 const STV_INTERNAL = 1;
 const STV_HIDDEN = 2;
 const STV_PROTECTED = 3;
-const STT_TLS = 6;
 const SHN_UNDEF = 0;
 const SHN_ABS = 0xfff1;
 // check_match accepts only code and data: NOTYPE, OBJECT, FUNC, COMMON, TLS and GNU_IFUNC.

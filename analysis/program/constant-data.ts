@@ -9,11 +9,9 @@
 // neighbours in .noptrdata are unrelated objects, some of them pointed to). Every address used is
 // remembered, so that code found later that writes it invalidates the answer.
 import type { ElfFile } from '../elf/types.js';
-import { PT_LOAD, PF_W, PF_X, STT_OBJECT } from '../elf/types.js';
+import { PT_LOAD, PF_W, PF_X, SHT_NOBITS, STT_OBJECT } from '../elf/types.js';
 import { forEachDataWord, pointerDataRanges, readVirtual, sectionAt } from '../elf/memory.js';
 import { MEM_ABSOLUTE, MEM_RIP, type Insn } from '../x86_64/decoder.js';
-
-const SHT_NOBITS = 8;
 
 export class ConstantData {
   /** [start, end) of every store by address, sorted by start; the widest one bounds a lookup. */
