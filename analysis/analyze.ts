@@ -91,7 +91,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   let pool: FactsPool | undefined;
   const hashByPath = new Map<string, string>();
   // Each object read once: as parsed, with a debug file's symbols when one is used, and its hashes.
-  const openedByPath = new Map<string, { raw: ElfFile; elf: ElfFile; fileHash: string; debug?: { hostPath: string; hash: string } | null }>();
+  const openedByPath = new Map<string, { raw: ElfFile; elf: ElfFile; fileHash: string; factsHash: string; debug?: { hostPath: string; hash: string } | null }>();
   const factsByPath = new Map<string, ObjectFacts>();
   // The loader's only way to read an object: its contents are recorded (as their sha256) in the
   // loader's probe log, next to the search probes, so a cached result depends on them.
@@ -106,7 +106,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
         activeLog()?.record('elf', hostPath, hashes.hash(hostPath) ?? 'missing');
         throw err;
       }
-      o = { raw: elf, elf, fileHash: hashes.hash(hostPath, ident, elf.bytes)! };
+      const fileHash = hashes.hash(hostPath, ident, elf.bytes)!;
+      o = { raw: elf, elf, fileHash, factsHash: fileHash };
       openedByPath.set(hostPath, o);
     }
     activeLog()?.record('elf', hostPath, o.fileHash);
@@ -119,11 +120,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
         const debug = readDebugFile(debugFile, o.raw, (w) => debugWarnings.add(w));
         o.debug = debug ? { hostPath: debugFile.hostPath, hash: hashes.hash(debugFile.hostPath, hashes.identity(debugFile.hostPath), debug.bytes)! } : null;
         if (debug) o.elf = withDebugSymbols(o.raw, { symtab: debug.symtab, from: debugFile.rootfsPath });
+        if (o.debug) o.factsHash = createHash('sha256').update(`${o.fileHash}+${o.debug.hash}`).digest('hex');
       }
       if (o.debug) activeLog()?.record('elf', o.debug.hostPath, o.debug.hash);
     }
-    const hash = o.debug ? createHash('sha256').update(`${o.fileHash}+${o.debug.hash}`).digest('hex') : o.fileHash;
-    hashByPath.set(hostPath, hash);
+    hashByPath.set(hostPath, o.factsHash);
     return o.elf;
   };
   const progress = opts.onProgress ?? (() => undefined);

@@ -23,7 +23,7 @@ export class LiveData {
   constructor(
     private readonly objects: GraphObject[],
     private readonly program: LoadedProgram,
-    graphIndexOfLoaded: (loaded: number) => number,
+    private readonly graphIndexOfLoaded: (loaded: number) => number,
     private readonly onLive: (l: LiveRegion) => void,
   ) {
     this.live = objects.map(() => new Set());
@@ -57,7 +57,7 @@ export class LiveData {
   }
 
   /** Regions live whatever code runs: loader-read ones, unreferenced ones, and exports that are looked up. */
-  start(graphIndexOfLoaded: (loaded: number) => number, dlsyms: ReadonlySet<string>): void {
+  start(dlsyms: ReadonlySet<string>): void {
     this.objects.forEach((o, oi) => {
       o.facts.data?.regions.forEach((r, i) => {
         if (r.always) this.use(oi, i, r.always);
@@ -65,7 +65,7 @@ export class LiveData {
     });
     for (const b of this.program.bindings) {
       if (!b.to) continue;
-      const oi = graphIndexOfLoaded(b.to.object);
+      const oi = this.graphIndexOfLoaded(b.to.object);
       const layout = oi >= 0 ? this.layout(oi) : undefined;
       const r = layout ? containing(layout, b.to.symbol.value) : -1;
       if (r >= 0) this.use(oi, r, `${b.symbol} is bound by ${this.program.objects[b.from].rootfsPath}`);

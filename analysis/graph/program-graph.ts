@@ -230,9 +230,10 @@ export class ProgramGraph implements PathGraph {
     this.objects.forEach((o, oi) => {
       // What-if only (never the default): as if this object's data held no code pointer.
       const skip = drop !== undefined && (drop === '*' || o.path === drop);
-      const slots = skip || o.facts.relocPointers.length === 0 ? new Map<number, number>() : this.relocationSlots(oi);
       // Objects cut into data regions (design rule 9) give their stored pointers when a region turns live (live-data.ts).
-      for (const p of skip || o.facts.data ? [] : o.facts.relocPointers) {
+      const fromRelocations = !skip && !o.facts.data;
+      const slots = fromRelocations && o.facts.relocPointers.length > 0 ? this.relocationSlots(oi) : new Map<number, number>();
+      for (const p of fromRelocations ? o.facts.relocPointers : []) {
         const n = this.nodeAt(oi, p);
         if (n === undefined || out.has(n)) continue;
         out.set(n, { why: `${this.label(n)}'s address is stored ${this.storedAt(oi, p, slots)} (relocated data)` });
@@ -304,7 +305,7 @@ export class ProgramGraph implements PathGraph {
       if (this.indirectReached) visit(n, { from: this.INDIRECT, kind: 'indirect', site: 0, takenBy: why.why }, this.depth.get(this.INDIRECT)! + 1);
     };
     this.onRegionLive = (l) => this.regionLive(l, addTaken);
-    this.liveData.start((i) => this.objIndexOfLoaded(i), dlsyms);
+    this.liveData.start(dlsyms);
     for (let i = 0; i < queue.length; i++) {
       const id = queue[i];
       const d = this.depth.get(id)!;

@@ -13,8 +13,7 @@
 // objects starting within REFERENCE_REACH after it, for a folded `table - 8`. A region that no
 // decoded code refers to at all is kept live: what reads it is not something we decode.
 import type { ElfFile, ElfSection } from '../elf/types.js';
-import { ET_EXEC, R_X86_64_64, R_X86_64_RELATIVE, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_NOBITS, SHT_PREINIT_ARRAY, STT_OBJECT } from '../elf/types.js';
-import { forEachDataWord, pointerDataRanges } from '../elf/memory.js';
+import { R_X86_64_64, R_X86_64_RELATIVE, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_NOBITS, SHT_PREINIT_ARRAY, STT_OBJECT } from '../elf/types.js';
 
 /** How far before a data object a reference to it may point (the displacement of `lea rax, [rip+table-8]`). */
 export const REFERENCE_REACH = 64;
@@ -84,8 +83,8 @@ export function regionsNear(layout: DataLayout, a: number): number[] {
 }
 
 /**
- * Builds the layout. `codeSlots` are the code pointers found in data ([slot, target] pairs: relocations,
- * and absolute words of a non-PIE executable); `codeRefs` every data address decoded code refers to.
+ * Builds the layout of a position-independent object. `codeSlots` are the code pointers its
+ * relocations store in data ([slot, target] pairs); `codeRefs` every data address decoded code refers to.
  * Undefined when the object gives no section headers to cut its data by: every pointer then stays live.
  */
 export function dataLayout(elf: ElfFile, codeSlots: number[], codeRefs: Iterable<number>): DataLayout | undefined {
@@ -177,7 +176,7 @@ export function containing(layout: DataLayout, slot: number): number {
   return -1;
 }
 
-/** Pointers from data into the object's own data: relocations, and a non-PIE executable's absolute words. */
+/** Pointers from data into the object's own data: its relocations (every stored pointer has one in position-independent code). */
 function dataPointers(elf: ElfFile, sections: readonly ElfSection[]): [number, number][] {
   const out: [number, number][] = [];
   for (const r of elf.relocations) {
@@ -189,9 +188,6 @@ function dataPointers(elf: ElfFile, sections: readonly ElfSection[]): [number, n
     }
     if (target >= 0 && inSections(sections, target)) out.push([r.offset, target]);
   }
-  if (elf.type === ET_EXEC) forEachDataWord(elf, pointerDataRanges(elf), (v, at) => {
-    if (inSections(sections, v)) out.push([at, v]);
-  });
   return out;
 }
 
