@@ -11,18 +11,18 @@ export interface RestrictedArgument {
   kind: ArgumentKind;
 }
 
+/** socket and socketpair take the same first two arguments. */
+const SOCKET_FAMILY_TYPE: readonly RestrictedArgument[] = [
+  { index: 0, name: 'family', kind: 'value' },
+  { index: 1, name: 'type', kind: 'value' },
+];
+
 export const RESTRICTED_ARGUMENTS: Readonly<Record<string, readonly RestrictedArgument[]>> = {
   clone: [{ index: 0, name: 'flags', kind: 'flags' }],
   unshare: [{ index: 0, name: 'unshare_flags', kind: 'flags' }],
   setns: [{ index: 1, name: 'nstype', kind: 'value' }],
-  socket: [
-    { index: 0, name: 'family', kind: 'value' },
-    { index: 1, name: 'type', kind: 'value' },
-  ],
-  socketpair: [
-    { index: 0, name: 'family', kind: 'value' },
-    { index: 1, name: 'type', kind: 'value' },
-  ],
+  socket: SOCKET_FAMILY_TYPE,
+  socketpair: SOCKET_FAMILY_TYPE,
   mmap: [
     { index: 2, name: 'prot', kind: 'flags' },
     { index: 3, name: 'flags', kind: 'flags' },
