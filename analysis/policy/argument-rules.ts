@@ -34,11 +34,10 @@ export function seccompArgs(rules: readonly ArgumentRule[] | undefined): Seccomp
   return [];
 }
 
-/** How a rule reads in a comment: "socket family (arg 0) one of 1, 2, 10". */
-export function argumentText(rules: readonly ArgumentRule[] | undefined): string | undefined {
-  const alts = seccompArgs(rules);
+/** How the alternatives seccompArgs(rules) gave read in a comment: "family (arg 0) one of 0x1, 0x2, 0xa". */
+export function argumentText(rules: readonly ArgumentRule[], alts: readonly SeccompArg[][]): string | undefined {
   if (alts.length === 0) return undefined;
   const a = alts[0][0];
-  const r = rules!.find((x) => x.index === a.index)!;
+  const r = rules.find((x) => x.index === a.index)!;
   return r.kind === 'flags' ? `${r.name} (arg ${r.index}) only with bits of 0x${(~a.value >>> 0).toString(16)}` : `${r.name} (arg ${r.index}) one of ${alts.map((x) => `0x${x[0].valueTwo.toString(16)}`).join(', ')}`;
 }

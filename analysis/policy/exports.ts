@@ -66,7 +66,7 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
     if (r && r.note.trim() !== '') reason += ` (review${r.decision ? '' : ' note'}: ${r.note.trim()})`;
     // The runtime's own calls are not analysed: a syscall it makes keeps any argument.
     const args = s.runtime || r?.decision === 'allow' ? [] : seccompArgs(s.args);
-    const rule = args.length > 0 ? argumentText(s.args) : undefined;
+    const rule = args.length > 0 ? argumentText(s.args!, args) : undefined;
     out.set(s.name, { name: s.name, nr: s.nr, reason: rule ? `${reason}; arguments: ${rule}` : reason, ...(args.length > 0 ? { args } : {}) });
   }
   for (const [name, r] of Object.entries(review)) {
