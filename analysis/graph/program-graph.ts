@@ -240,9 +240,8 @@ export class ProgramGraph implements PathGraph {
       }
       for (const b of this.bindingBySlot[oi].values()) {
         // R_X86_64_64 bindings live in data (tables, vtables); IRELATIVE-style IFUNC data too.
-        if (skip || b.reloc.type !== R_X86_64_64 || !b.to || this.liveData.gatedBinding(oi, b)) continue;
-        if (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC) continue;
-        for (const n of this.bindingTargets(b).nodes) if (n !== this.INDIRECT) out.set(n, { why: `${this.label(n)}'s address is stored at 0x${b.reloc.offset.toString(16)} of ${o.path} (R_X86_64_64 ${b.symbol})` });
+        if (skip || b.reloc.type !== R_X86_64_64 || this.liveData.gatedBinding(oi, b)) continue;
+        for (const n of this.storedFunctions(b)) out.set(n, { why: `${this.label(n)}'s address is stored at 0x${b.reloc.offset.toString(16)} of ${o.path} (R_X86_64_64 ${b.symbol})` });
       }
       for (const r of this.relocBySlot[oi].values()) {
         if (r.type !== R_X86_64_IRELATIVE) continue;
@@ -261,6 +260,12 @@ export class ProgramGraph implements PathGraph {
     return out;
   }
 
+  /** The functions a symbol-bound pointer in data (R_X86_64_64) stands for: none when it names data. */
+  private storedFunctions(b: Binding): number[] {
+    if (!b.to || (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC)) return [];
+    return this.bindingTargets(b).nodes.filter((n) => n !== this.INDIRECT);
+  }
+
   /** Code pointers a data region holds become address-taken when it turns live. */
   private regionLive(l: LiveRegion, addTaken: (n: number, why: Taken) => void): void {
     const o = this.objects[l.obj];
@@ -276,9 +281,7 @@ export class ProgramGraph implements PathGraph {
       addTaken(n, { why: `${how}${l.taker !== undefined ? ` (live: ${l.because})` : ''}`, ...(l.taker !== undefined ? { taker: l.taker, how } : {}) });
     }
     for (const b of this.liveData.bindings(l.obj, l.region)) {
-      if (!b.to || (b.to.symbol.type !== STT_FUNC && b.to.symbol.type !== STT_GNU_IFUNC)) continue;
-      for (const n of this.bindingTargets(b).nodes) {
-        if (n === this.INDIRECT) continue;
+      for (const n of this.storedFunctions(b)) {
         const how = `${this.label(n)}'s address is ${where(b.reloc.offset)} (R_X86_64_64 ${b.symbol})${by}`;
         addTaken(n, { why: how, ...(l.taker !== undefined ? { taker: l.taker, how } : {}) });
       }
