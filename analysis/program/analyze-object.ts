@@ -38,6 +38,13 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
     const f = sym && functions.get(sym.value);
     if (f) f.syscalls.push({ at: f.entry, nr: { c: [...numbers] }, implied: `${name}: ${why} (runtimes/${ctx.runtime.name})` });
   }
+  // Numbers the runtime declares for sites that load theirs from memory only it fills.
+  for (const [name, declared] of Object.entries(ctx.runtime.loadedNumbers ?? {})) {
+    const sym = [...elf.dynsym, ...elf.symtab].find((s) => s.shndx !== 0 && s.name === name);
+    const f = sym && functions.get(sym.value);
+    if (!f) continue;
+    for (const s of f.syscalls) if (s.nr === null) Object.assign(s, { nr: { c: [...declared.numbers] }, implied: `${name}: ${declared.why} (runtimes/${ctx.runtime.name})` });
+  }
   ctx.code.free();
   const { uncovered, uncoveredBytes } = uncoveredCode(ctx);
   const runtimeTaken = [...ctx.declared.values()].filter((d) => d.runtimeCalls && functions.has(d.start)).map((d) => d.start);

@@ -40,7 +40,7 @@ export function passedAt(call: CallSite, loc: number): Value {
 export interface SyscallSite {
   at: number;
   nr: Value;
-  /** Not an instruction: a syscall the runtime declares this function makes (runtimes/: impliedSyscalls), with why. */
+  /** Why the runtime declares the number: a site that is no instruction (runtimes/: impliedSyscalls), or one whose number it loads from memory only the runtime fills (loadedNumbers). */
   implied?: string;
   /** rdi rsi rdx r10 r8 r9 at the site, omitted when all unknown. */
   args?: Value[];
@@ -98,4 +98,4 @@ export interface ObjectFacts {
   mirrors?: { function: number; repeats: number; why: string }[];
 }
 
-export const FACTS_VERSION = 16;
+export const FACTS_VERSION = 17;

@@ -6,6 +6,17 @@ import type { Runtime } from './types.js';
 
 const NT_GNU_ABI_TAG = 1;
 
+// glibc's set*id functions, in a process that has threads, fill a struct xid_command with their
+// syscall number (INLINE_SETXID_SYSCALL) and hand it to __nptl_setxid, which makes the syscall
+// itself and signals every other thread to make it in __nptl_setxid_sighandler (nptl/nptl_setxid.c;
+// before 2.34 in libpthread, the handler then static sighandler_setxid in nptl/nptl-init.c). The
+// callers are setuid 105, setgid 106, setreuid 113, setregid 114, setgroups 116, setresuid and
+// seteuid 117, setresgid and setegid 119 (sysdeps/unix/sysv/linux/set*id.c, setgroups.c).
+const SETXID = {
+  numbers: [105, 106, 113, 114, 116, 117, 119],
+  why: 'the set*id functions store their number in the xid_command this function reads (nptl/nptl_setxid.c)',
+};
+
 // glibc's own noreturn entry points on top of the standard ones (fortify and assertion failures).
 const noreturn = new Set([...STANDARD_NORETURN, '__assert_perror_fail', '__fortify_fail', '__chk_fail', '__libc_fatal', '__longjmp_chk']);
 
@@ -16,4 +27,5 @@ export const glibcRuntime: Runtime = {
     elf.versionDefinitions.some((v) => v.startsWith('GLIBC_')) ||
     elf.dynsym.some((s) => s.version !== undefined && s.version.startsWith('GLIBC_')),
   noreturnImport: (symbol) => noreturn.has(symbol),
+  loadedNumbers: { __nptl_setxid: SETXID, __nptl_setxid_sighandler: SETXID, sighandler_setxid: SETXID },
 };

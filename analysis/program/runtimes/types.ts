@@ -37,6 +37,12 @@ export interface Runtime {
    * through __synccall), by function name, from the runtime's sources.
    */
   impliedSyscalls?: Readonly<Record<string, { readonly numbers: readonly number[]; readonly why: string }>>;
+  /**
+   * Functions whose syscall number is loaded from memory that only the runtime's own code fills,
+   * with every number it can put there (glibc's set*id broadcast, from its sources): by function
+   * name, so they apply only where symbols (or a debug file's) name the function.
+   */
+  loadedNumbers?: Readonly<Record<string, { readonly numbers: readonly number[]; readonly why: string }>>;
   /** Functions the runtime's metadata declares, seeds for discovery (none for C runtimes). */
   functions?(elf: ElfFile): DeclaredFunction[];
 }
