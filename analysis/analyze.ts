@@ -49,6 +49,8 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
   /** Diagnosis for tests and the benchmark (program-graph.ts WhatIf): an unsound policy on purpose, never cached. */
   whatIf?: WhatIf;
+  /** Host directories searched for debug files after the rootfs (link/debug-symbols.ts); HOST_DEBUG_DIRS when absent. */
+  debugDirs?: readonly string[];
 }
 
 export interface Progress {
@@ -114,7 +116,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     // A separate debug file of the same build gives a stripped object its symbols, and the facts
     // then depend on both files. Looking for it is probed on every open, so that each program's
     // probe log (and its cached result) notices a debug file installed or removed later.
-    const debugFile = debugFileFor(opts.rootfs, o.raw);
+    const debugFile = debugFileFor(opts.rootfs, o.raw, opts.debugDirs);
     if (debugFile) {
       if (o.debug === undefined) {
         const debug = readDebugFile(debugFile, o.raw, (w) => debugWarnings.add(w));
