@@ -130,9 +130,13 @@ export function collectSyscalls(g: ProgramGraph): { syscalls: Map<number, FoundS
     if (old && old.cost <= cost) return;
     m.set(key, { object, function: g.functionName(id), address, cost, path });
   };
+  const taken = g.addressTaken();
   for (const [id, p] of g.parent) {
     if (id === g.INDIRECT) continue;
     const { obj, fn } = g.nodes[id];
+    // Entered from a root or through a pointer (on its best path or any other): some caller we do
+    // not see chooses what its entry registers hold.
+    const opaque = p.kind === 'root' || p.kind === 'indirect' ? p.kind : taken.has(id) ? 'indirect' : undefined;
     for (const s of fn.syscalls) {
       if (s.nr === null) {
         if (!covered(id)) unresolved.push({ object: g.objects[obj].path, function: g.functionName(id), address: s.at, reason: 'syscall number not known (computed or loaded from memory)', path: g.pathTo(id, s.at) });
@@ -140,10 +144,23 @@ export function collectSyscalls(g: ProgramGraph): { syscalls: Map<number, FoundS
       }
       if ('c' in s.nr) {
         for (const nr of s.nr.c) note(nr, id, s.at, 0, () => g.pathTo(id, s.at));
-      } else if (p.kind === 'root' || p.kind === 'indirect') {
+      } else if (opaque) {
         // A wrapper entered from a root or through a pointer: nobody tells us its number.
-        if (!covered(id)) unresolved.push({ object: g.objects[obj].path, function: g.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${p.kind === 'root' ? 'a root' : 'a function pointer'}`, path: g.pathTo(id, s.at) });
+        if (!covered(id)) unresolved.push({ object: g.objects[obj].path, function: g.functionName(id), address: s.at, reason: `syscall number comes from ${locationName(s.nr.arg)} of a caller reached through ${opaque === 'root' ? 'a root' : 'a function pointer'}`, path: g.pathTo(id, s.at) });
       }
+    }
+    // The same for a wrapper that hands its entry register on to another wrapper (libcap's
+    // syscall(2) shims, stored in a struct and called through it).
+    for (const [reg, wit] of opaque ? (wrappers.get(id) ?? new Map<number, Witness>()) : []) {
+      if ('site' in wit || covered(id)) continue;
+      const e = g.edges(id).find((x) => x.call === wit.call && x.to === wit.to);
+      unresolved.push({
+        object: g.objects[obj].path,
+        function: g.functionName(id),
+        address: e?.site ?? wit.call.at,
+        reason: `passes ${locationName(reg)} as the syscall number to ${g.functionName(wit.to)}, and is reached through ${opaque === 'root' ? 'a root' : 'a function pointer'} whose callers are not known`,
+        path: [...g.pathTo(id, e?.site ?? wit.call.at), ...wrapperPath(g, wrappers, wit.to, wit.reg, e?.kind ?? 'call')],
+      });
     }
     // Calls into wrappers: the number is whatever the caller puts in the wrapper's register.
     for (const e of g.edges(id)) {
