@@ -35,6 +35,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   'fnptr-var': { sources: ['fnptr-var.c'], flags: [] },
   'dead-table': { sources: ['dead-table.c'], flags: [] },
   args: { sources: ['args.c'], flags: [] },
+  'syscall-probe': { sources: ['syscall-probe.c'], flags: [] },
   'displaced-table': { sources: ['displaced-table.c'], flags: ['-fno-pie', '-no-pie'] },
   'displaced-table-pie': { sources: ['displaced-table.c'], flags: [] },
   'dead-table-stripped': { sources: ['dead-table.c'], flags: ['-s'] },
