@@ -5,6 +5,7 @@ import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { SYSCALL_NAMES, syscallNumber } from '../x86_64/syscall-table.js';
+import { SECCOMP_OPS, type AllowedSyscalls, type SeccompCondition } from './seccomp-condition.js';
 
 /** Capabilities Docker grants a container by default (moby oci/caps/defaults.go). */
 export const DOCKER_DEFAULT_CAPS: ReadonlySet<string> = new Set([
@@ -31,6 +32,12 @@ const ALLOWING = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG']);
 export interface ImportedProfile {
   /** Syscalls (names of the x86-64 table) the profile lets through, fully or for some arguments. */
   names: Set<string>;
+  /**
+   * The same syscalls with the argument conditions they are allowed under (null: any). Under an
+   * allow-by-default profile a conditional denial is not modelled: the syscall counts as allowed
+   * with any arguments, which never overstates what the profile blocks.
+   */
+  allowed: AllowedSyscalls;
   /** The profile allows by default and lists denials. */
   defaultAllow: boolean;
   /** Names the profile lists that x86-64 does not have (other architectures' calls): ignored. */
@@ -112,7 +119,14 @@ export function readDockerProfile(json: string | unknown, label = 'profile', ker
     return out;
   };
   const names = new Set<string>();
-  if (defaultAllow) for (const n of SYSCALL_NAMES) if (n !== undefined) names.add(n);
+  const allowed = new Map<string, SeccompCondition[][] | null>();
+  const allow = (n: string, alt: SeccompCondition[] | null): void => {
+    names.add(n);
+    const had = allowed.get(n);
+    if (alt === null || had === null) allowed.set(n, null);
+    else allowed.set(n, [...(had ?? []), alt]);
+  };
+  if (defaultAllow) for (const n of SYSCALL_NAMES) if (n !== undefined) allow(n, null);
   rules.forEach((raw, i) => {
     if (typeof raw !== 'object' || raw === null) throw new InputError(label, `syscalls[${i}] is not an object`);
     const r = raw as Rule;
@@ -121,19 +135,33 @@ export function readDockerProfile(json: string | unknown, label = 'profile', ker
     if (!applies(r, kernel)) return;
     const conditional = Array.isArray(r.args) && r.args.length > 0;
     if (ALLOWING.has(r.action)) {
-      for (const n of ns) names.add(n);
+      const alt = conditional ? conditions(r.args as unknown[], `${label}: syscalls[${i}]`) : null;
+      for (const n of ns) allow(n, alt);
     } else if (defaultAllow && !conditional) {
-      for (const n of ns) names.delete(n);
+      for (const n of ns) {
+        names.delete(n);
+        allowed.delete(n);
+      }
     }
   });
   // Under allow-by-default, an allow rule for a syscall also denied unconditionally still lets some calls through.
   if (defaultAllow) {
     rules.forEach((raw) => {
       const r = raw as Rule;
-      if (typeof r.action === 'string' && ALLOWING.has(r.action) && applies(r, kernel)) for (const n of listed(r)) names.add(n);
+      if (typeof r.action === 'string' && ALLOWING.has(r.action) && applies(r, kernel)) for (const n of listed(r)) allow(n, null);
     });
   }
-  return { names, defaultAllow, unknown: [...unknown].sort() };
+  return { names, allowed, defaultAllow, unknown: [...unknown].sort() };
+}
+
+/** The comparisons of one rule's `args`, checked: a malformed one is an error naming the rule. */
+function conditions(args: unknown[], where: string): SeccompCondition[] {
+  return args.map((raw, k) => {
+    const a = raw as { index?: unknown; value?: unknown; valueTwo?: unknown; op?: unknown };
+    const ok = typeof a === 'object' && a !== null && Number.isInteger(a.index) && (a.index as number) >= 0 && (a.index as number) < 6 && typeof a.value === 'number' && (a.valueTwo === undefined || typeof a.valueTwo === 'number') && SECCOMP_OPS.includes(a.op as SeccompCondition['op']);
+    if (!ok) throw new InputError(where, `args[${k}] is not a comparison (index 0-5, a numeric value, and op one of ${SECCOMP_OPS.join(' ')})`);
+    return { index: a.index as number, value: a.value as number, ...(a.valueTwo !== undefined ? { valueTwo: a.valueTwo as number } : {}), op: a.op as SeccompCondition['op'] };
+  });
 }
 
 /** The text of the bundled Docker default profile (moby profiles/seccomp/default.json, Apache-2.0, see docker-default.NOTICE). */
