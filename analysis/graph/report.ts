@@ -1,5 +1,6 @@
 // The report: what the CLI writes with --json and what the UI reads.
 import type { ArgumentRule } from '../args/restricted-arguments.js';
+import type { CveRow } from '../cve/blocked-cves.js';
 
 /** How control got into a step of a justification path. */
 export type EdgeKind =
@@ -64,7 +65,8 @@ export interface SyscallEntry {
   runtime?: boolean;
   /**
    * Arguments every reachable site passes a known value in (args/restricted-arguments.ts), with the
-   * values; an argument not listed may be anything. Informational for now: exports do not use it yet.
+   * values; an argument not listed may be anything. Exports turn them into argument rules
+   * (policy/argument-rules.ts).
    */
   args?: ArgumentRule[];
 }
@@ -138,6 +140,8 @@ export interface Report {
   image?: ImageSummary;
   phase1?: PhaseOneSummary;
   runtime?: RuntimeSummary;
+  /** The kernel CVE table judged against this report's policy (before any review) and Docker's default (cve/blocked-cves.ts). */
+  cves?: CveRow[];
   /** Per object with a reachable syscall site, what it brings (by number). */
   contributors?: ObjectContribution[];
   stats: { objects: number; functions: number; instructions: number; cachedObjects: number; seconds: number };
