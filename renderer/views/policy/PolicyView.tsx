@@ -5,6 +5,7 @@ import { PolicyToolbar } from './PolicyToolbar.js';
 import { PolicyTable } from './PolicyTable.js';
 import { UnresolvedList } from './UnresolvedList.js';
 import { ByLibrary } from './ByLibrary.js';
+import { CveList } from './CveList.js';
 
 function isTyping(el: Element | null): boolean {
   if (!el) return false;
@@ -89,6 +90,7 @@ export function PolicyView() {
       </section>
       {unresolved > 0 && <UnresolvedList />}
       <ByLibrary />
+      <CveList />
     </div>
   );
 }
