@@ -182,6 +182,23 @@ function suite(launcher: Launcher): void {
       await page.fill(id('policy-search'), '');
     });
 
+    test("issue 11: the kernel CVE panel judges the table against the policy and Docker's default", { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      await page.waitForSelector(id('cve-panel'));
+      const rows = await page.$$eval('[data-testid="cve-row"]', (rs) => rs.map((r) => ({ id: r.getAttribute('data-cve')!, policy: r.querySelector('[data-testid="cve-policy"]')?.getAttribute('data-status'), docker: r.querySelector('[data-testid="cve-docker"]')?.getAttribute('data-status') })));
+      assert.ok(rows.length >= 28, `${rows.length} CVEs shown`);
+      // nginx makes no keyctl: denied here as in Docker's default.
+      assert.deepEqual(rows.find((r) => r.id === 'CVE-2016-0728'), { id: 'CVE-2016-0728', policy: 'denied', docker: 'denied' });
+      assert.match((await page.textContent(id('cve-count-policy'))) ?? '', /blocks \d+ of \d+/);
+      await page.selectOption(id('cve-filter'), 'open');
+      const open = await page.$$eval('[data-testid="cve-row"]', (rs) => rs.map((r) => r.querySelector('[data-testid="cve-policy"]')?.getAttribute('data-status')));
+      assert.ok(open.every((s) => s === 'open'), `the open filter shows ${open.join(' ')}`);
+      await page.locator(id('cve-panel')).scrollIntoViewIfNeeded();
+      await shot('cves');
+      await page.selectOption(id('cve-filter'), 'all');
+    });
+
     test('call graph explorer: roots, search, expand callers and callees', { timeout: 120_000 }, async (t) => {
       if (skip) return t.skip(skip);
       await page.click(id('nav-explorer'));
@@ -217,6 +234,8 @@ function suite(launcher: Launcher): void {
       for (const side of ['added', 'removed', 'common']) counts[side] = Number(((await page.textContent(id(`diff-count-${side}`))) ?? '').replace(/\D/g, ''));
       assert.ok(counts.common > 50, `common ${counts.common}`);
       assert.ok(counts.added > 100, `Docker's default allows far more than nginx needs: added ${counts.added}`);
+      // Docker's own argument rules are shown, not reduced to "in profile" (issue 11).
+      assert.match((await page.textContent(`${id('diff-row')}[data-syscall="socket"] ${id('diff-right-args')}`)) ?? '', /arg0 != 0x28/);
       await shot('diff');
     });
 

@@ -6,8 +6,11 @@
 import type { EdgeKind, PathStep, Report, SyscallEntry } from '../analysis/graph/report.js';
 import type { AnalysisRequest } from '../analysis/request.js';
 import type { ReviewBasis } from '../analysis/policy/review.js';
+import type { CveRow, CveStatus, CveVerdict } from '../analysis/cve/blocked-cves.js';
 
 export type { EdgeKind, PathStep, Report, SyscallEntry };
+/** The kernel CVE verdicts a report carries (report.cves). */
+export type { CveRow, CveStatus, CveVerdict };
 /** Names of x86-64 syscall numbers (the pinned table): part of the contract, so the UI needs no other module. */
 export { syscallName } from '../analysis/x86_64/syscall-table.js';
 
@@ -130,6 +133,11 @@ export interface DiffRow {
   /** Why the left / right policy has it (the first steps of a justification path, a review note, "in profile"). */
   leftReason?: string;
   rightReason?: string;
+  /** The argument conditions a side allows it under, as one line; absent: any arguments. */
+  leftArgs?: string;
+  rightArgs?: string;
+  /** Both allow it, under different argument conditions. */
+  argsDiffer?: boolean;
 }
 
 /** added = only on the right, removed = only on the left. */
@@ -139,6 +147,8 @@ export interface PolicyDiff {
   added: number;
   removed: number;
   common: number;
+  /** Common syscalls whose argument conditions differ. */
+  argsDiffer: number;
   rows: DiffRow[];
 }
 

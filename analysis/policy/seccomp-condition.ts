@@ -67,3 +67,30 @@ export function admitsSomeBit(conds: readonly SeccompCondition[], index: number,
   if (!own.every((c) => holds(c, fixed))) return false;
   return (fixed & b) !== 0n || (b & ~fixedMask & 0xffffffffffffffffn) !== 0n;
 }
+
+const OP_TEXT: Record<SeccompOp, string> = {
+  SCMP_CMP_NE: '!=',
+  SCMP_CMP_LT: '<',
+  SCMP_CMP_LE: '<=',
+  SCMP_CMP_EQ: '==',
+  SCMP_CMP_GE: '>=',
+  SCMP_CMP_GT: '>',
+  SCMP_CMP_MASKED_EQ: '==',
+};
+
+function conditionText(c: SeccompCondition): string {
+  const hex = (n: number): string => `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
+  if (c.op === 'SCMP_CMP_MASKED_EQ') return c.value === 0xffffffff ? `arg${c.index} == ${hex(c.valueTwo ?? 0)}` : `arg${c.index} & ${hex(c.value)} == ${hex(c.valueTwo ?? 0)}`;
+  return `arg${c.index} ${OP_TEXT[c.op]} ${hex(c.value)}`;
+}
+
+/**
+ * How a syscall is allowed, as one canonical line (the same conditions give the same text, in any
+ * order): undefined for any arguments, else the alternatives joined by "or". Low-32-bit equality
+ * masks (what exports write for a value) read as plain equalities.
+ */
+export function conditionsText(alts: readonly (readonly SeccompCondition[])[] | null | undefined): string | undefined {
+  if (!alts || alts.length === 0) return undefined;
+  const lines = alts.map((alt) => alt.map(conditionText).sort().join(' and '));
+  return [...new Set(lines)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(' or ');
+}

@@ -1,5 +1,6 @@
 // Comparing two policies (an analysis with its review applied, or a profile): which syscalls only
-// one side allows, which both do, and why each side has each one.
+// one side allows, which both do, why each side has each one, and under which argument conditions
+// (a syscall both allow is not the same rule when one side restricts its arguments).
 import type { DiffRow, PolicyDiff } from '../api.js';
 import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
 
@@ -7,6 +8,8 @@ import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
 export interface PolicySide {
   label: string;
   reasons: Map<string, string>;
+  /** Per syscall allowed only under argument conditions, their canonical text (seccomp-condition.ts conditionsText). */
+  args: Map<string, string>;
 }
 
 /** Cuts a justification to its first steps: the UI shows one line per row. */
@@ -23,6 +26,7 @@ export function diffPolicies(left: PolicySide, right: PolicySide): PolicyDiff {
   let added = 0;
   let removed = 0;
   let common = 0;
+  let argsDiffer = 0;
   for (const name of names) {
     const l = left.reasons.get(name);
     const r = right.reasons.get(name);
@@ -35,8 +39,16 @@ export function diffPolicies(left: PolicySide, right: PolicySide): PolicyDiff {
     if (nr !== undefined) row.nr = nr;
     if (l !== undefined) row.leftReason = l;
     if (r !== undefined) row.rightReason = r;
+    const la = left.args.get(name);
+    const ra = right.args.get(name);
+    if (l !== undefined && la !== undefined) row.leftArgs = la;
+    if (r !== undefined && ra !== undefined) row.rightArgs = ra;
+    if (side === 'common' && la !== ra) {
+      row.argsDiffer = true;
+      argsDiffer++;
+    }
     rows.push(row);
   }
   rows.sort((a, b) => (a.nr ?? 1e9) - (b.nr ?? 1e9) || a.name.localeCompare(b.name));
-  return { left: left.label, right: right.label, added, removed, common, rows };
+  return { left: left.label, right: right.label, added, removed, common, argsDiffer, rows };
 }

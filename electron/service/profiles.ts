@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileMeta } from '../api.js';
 import { dockerDefaultProfileText, readDockerProfile } from '../../analysis/policy/profile-import.js';
+import type { AllowedSyscalls } from '../../analysis/policy/seccomp-condition.js';
 import { writeAtomic } from './workspace.js';
 
 export const BUILTIN_DOCKER_DEFAULT = 'docker-default';
@@ -21,6 +22,8 @@ interface StoredProfile {
 export interface LoadedProfile {
   meta: ProfileMeta;
   names: Set<string>;
+  /** The same syscalls with their argument conditions (null: any). */
+  allowed: AllowedSyscalls;
 }
 
 export class ProfileStore {
@@ -31,8 +34,8 @@ export class ProfileStore {
 
   private loadBuiltin(): LoadedProfile {
     if (!this.builtin) {
-      const names = readDockerProfile(dockerDefaultProfileText(), 'docker-default.json').names;
-      this.builtin = { meta: { id: BUILTIN_DOCKER_DEFAULT, name: "Docker's default profile", kind: 'builtin', syscalls: names.size }, names };
+      const { names, allowed } = readDockerProfile(dockerDefaultProfileText(), 'docker-default.json');
+      this.builtin = { meta: { id: BUILTIN_DOCKER_DEFAULT, name: "Docker's default profile", kind: 'builtin', syscalls: names.size }, names, allowed };
     }
     return this.builtin;
   }
@@ -46,8 +49,8 @@ export class ProfileStore {
       } catch {
         throw new Error(`no profile ${id}`);
       }
-      const names = readDockerProfile(stored.text, stored.name).names;
-      p = { meta: { id, name: stored.name, kind: 'imported', syscalls: names.size }, names };
+      const { names, allowed } = readDockerProfile(stored.text, stored.name);
+      p = { meta: { id, name: stored.name, kind: 'imported', syscalls: names.size }, names, allowed };
       this.imported.set(id, p);
     }
     return p;
@@ -88,12 +91,12 @@ export class ProfileStore {
     if (typeof json !== 'string') throw new Error('the profile is JSON text');
     if (Buffer.byteLength(json) > MAX_PROFILE_BYTES) throw new Error(`the profile is larger than ${MAX_PROFILE_BYTES >> 20} MB`);
     const clean = name.trim().slice(0, 200);
-    const names = readDockerProfile(json, clean).names;
+    const { names, allowed } = readDockerProfile(json, clean);
     const slug = clean.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'profile';
     const id = `${slug}-${randomBytes(3).toString('hex')}`;
     const stored: StoredProfile = { name: clean, importedAt: new Date().toISOString(), text: json };
     writeAtomic(join(this.dir, `${id}.json`), JSON.stringify(stored, null, 2) + '\n');
-    const p: LoadedProfile = { meta: { id, name: clean, kind: 'imported', syscalls: names.size }, names };
+    const p: LoadedProfile = { meta: { id, name: clean, kind: 'imported', syscalls: names.size }, names, allowed };
     this.imported.set(id, p);
     return p.meta;
   }

@@ -196,9 +196,21 @@ describe('service with a host analysis of /usr/bin/true', () => {
     assert.match(exit.leftReason!, / -> /);
     const nrs = d.rows.map((r) => r.nr!);
     assert.deepEqual(nrs, [...nrs].sort((a, b) => a - b));
+    // Docker's argument rules are compared, not reduced to "in profile" (issue 11).
+    const docker = (name: string) => d.rows.find((r) => r.name === name)!;
+    assert.equal(docker('socket').rightArgs, 'arg0 != 0x28');
+    assert.equal(docker('clone').rightArgs, 'arg0 & 0x7e020000 == 0x0');
+    assert.equal(docker('personality').rightArgs, 'arg0 == 0x0 or arg0 == 0x8 or arg0 == 0x20000 or arg0 == 0x20008 or arg0 == 0xffffffff');
+    assert.equal(docker('read').rightArgs, undefined);
+    assert.equal(d.argsDiffer, d.rows.filter((r) => r.side === 'common' && r.leftArgs !== r.rightArgs).length);
     const same = await service.diff({ kind: 'report', id: reportId }, { kind: 'report', id: reportId });
     assert.equal(same.common, report.syscalls.length);
-    assert.equal(same.added + same.removed, 0);
+    assert.equal(same.added + same.removed + same.argsDiffer, 0);
+    const readZero = await service.importProfile('read fd 0', JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0, op: 'SCMP_CMP_EQ' }] }] }));
+    const d3 = await service.diff({ kind: 'report', id: reportId }, { kind: 'profile', id: readZero.id });
+    const read = d3.rows.find((r) => r.name === 'read')!;
+    assert.deepEqual([read.side, read.leftArgs, read.rightArgs, read.argsDiffer], ['common', undefined, 'arg0 == 0x0', true]);
+    assert.equal(d3.argsDiffer, 1);
 
     const imported = await service.importProfile('only read', JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] }));
     assert.equal(imported.syscalls, 2);

@@ -33,6 +33,7 @@ import { checkReportId, ReportStore } from './reports.js';
 import { disassembleAt, type FunctionHint } from './disasm.js';
 import { ProfileStore } from './profiles.js';
 import { diffPolicies, shortReason, type PolicySide } from './diff.js';
+import { conditionsText } from '../../analysis/policy/seccomp-condition.js';
 import { WorkspaceStore } from './workspace.js';
 import { dockerOptions, engineStatus, listImages, makeDocker } from './docker.js';
 
@@ -208,19 +209,29 @@ export class ConfineService implements ConfineApi {
       const id = checkReportId(ref.id);
       const { report, subject } = this.subjectOf(id);
       const reasons = new Map<string, string>();
-      for (const e of policyEntries(report, this.workspace.reviewsOf(subject))) reasons.set(e.name, shortReason(e.reason));
+      const args = new Map<string, string>();
+      for (const e of policyEntries(report, this.workspace.reviewsOf(subject))) {
+        reasons.set(e.name, shortReason(e.reason));
+        const t = conditionsText(e.args);
+        if (t) args.set(e.name, t);
+      }
       let label = id;
       try {
         label = this.reports.meta(id).title;
       } catch {
         // The id is label enough.
       }
-      return { label, reasons };
+      return { label, reasons, args };
     }
     if (ref.kind === 'profile') {
       const p = this.profiles.get(text(ref.id, 'the profile id'));
       const why = `in profile ${p.meta.name}`;
-      return { label: p.meta.name, reasons: new Map([...p.names].map((n) => [n, why])) };
+      const args = new Map<string, string>();
+      for (const [n, alts] of p.allowed) {
+        const t = conditionsText(alts);
+        if (t) args.set(n, t);
+      }
+      return { label: p.meta.name, reasons: new Map([...p.names].map((n) => [n, why])), args };
     }
     throw new Error('a policy is a report or a profile');
   }

@@ -28,7 +28,7 @@ test('rows: by side, searched, added then removed then common', () => {
   assert.deepEqual(filterDiffRows(rows, 'all', '101').map((r) => r.name), ['ptrace']);
   assert.deepEqual(filterDiffRows(rows, 'common', 'PROFILE').map((r) => r.name), ['write']);
   assert.deepEqual(diffCounts(rows), { added: 2, removed: 1, common: 2 });
-  const d: PolicyDiff = { left: 'a', right: 'b', added: 2, removed: 1, common: 2, rows };
+  const d: PolicyDiff = { left: 'a', right: 'b', added: 2, removed: 1, common: 2, argsDiffer: 0, rows };
   assert.equal(diffConsistent(d), true);
   assert.equal(diffConsistent({ ...d, common: 3 }), false);
 });
@@ -68,11 +68,11 @@ test('store: import becomes the right side; diff runs and a stale answer is drop
   const first = s().runDiff();
   // The user changes the left side before the first answer arrives.
   s().setDiffLeft({ kind: 'profile', id: 'docker-default' });
-  answers[0]({ left: 'r1', right: 'mine', added: 0, removed: 0, common: 0, rows: [] });
+  answers[0]({ left: 'r1', right: 'mine', added: 0, removed: 0, common: 0, argsDiffer: 0, rows: [] });
   await first;
   assert.equal(s().diffResult, undefined);
   const second = s().runDiff();
-  answers[1]({ left: 'docker-default', right: 'mine', added: 0, removed: 1, common: 0, rows: [{ name: 'read', nr: 0, side: 'removed' }] });
+  answers[1]({ left: 'docker-default', right: 'mine', added: 0, removed: 1, common: 0, argsDiffer: 0, rows: [{ name: 'read', nr: 0, side: 'removed' }] });
   await second;
   assert.equal(s().diffResult!.removed, 1);
   s().swapDiff();

@@ -44,6 +44,11 @@ export function DiffResult() {
         <div className="search">
           <input type="search" placeholder="Filter by name or reason" value={query} data-testid="diff-search" onChange={(e) => setQuery(e.target.value)} />
         </div>
+        {diff.argsDiffer > 0 && (
+          <span className="muted" data-testid="diff-count-args">
+            {diff.argsDiffer} common syscall{diff.argsDiffer === 1 ? '' : 's'} allowed under different argument conditions
+          </span>
+        )}
         {!diffConsistent(diff) && <span className="warn-text">The service’s counts do not match its rows.</span>}
       </div>
       <div className="table-wrap fill">
@@ -71,9 +76,22 @@ export function DiffResult() {
                   <span className={`side-mark side-${r.side}`}>{r.side === 'added' ? '+' : r.side === 'removed' ? '−' : '='}</span>
                 </td>
                 <td className="num mono">{r.nr ?? ''}</td>
-                <td className="mono">{r.name}</td>
-                <td className="reason mono-ish">{r.leftReason ?? ''}</td>
-                <td className="reason mono-ish">{r.rightReason ?? ''}</td>
+                <td className="mono">
+                  {r.name}
+                  {r.argsDiffer && (
+                    <span className="badge st-review" data-testid="diff-args-differ" title="Both allow it, under different argument conditions">
+                      args differ
+                    </span>
+                  )}
+                </td>
+                <td className="reason mono-ish">
+                  {r.leftReason ?? ''}
+                  {r.leftArgs && <div className="args-text" data-testid="diff-left-args">only when {r.leftArgs}</div>}
+                </td>
+                <td className="reason mono-ish">
+                  {r.rightReason ?? ''}
+                  {r.rightArgs && <div className="args-text" data-testid="diff-right-args">only when {r.rightArgs}</div>}
+                </td>
               </tr>
             ))}
           </tbody>
