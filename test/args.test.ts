@@ -35,6 +35,15 @@ test('argument rules: constants at the site, through wrappers and libc, an OR of
   assert.deepEqual(rule(report, 'unshare', 0), [CLONE_NEWUTS, CLONE_NEWUTS | CLONE_NEWIPC]);
   assert.deepEqual(rule(report, 'personality', 0), [0xffffffff]);
   assert.equal(rule(report, 'prctl', 0), undefined, 'an option loaded from memory gives no rule');
+  // Each value says where it comes from: a value the trap passes to libc's socket() is a constant at
+  // the trap's own call, and its path ends there.
+  const fromOf = (syscall: string): { value: number; object: string; path: { object: string }[] }[] =>
+    ((report.syscalls.find((x) => x.name === syscall) as { args?: (Rule & { from?: { value: number; object: string; path: { object: string }[] }[] })[] }).args ?? [])[0]?.from ?? [];
+  const inet6 = fromOf('socket').find((f) => f.value === AF_INET6);
+  assert.ok(inet6, 'AF_INET6 has no source');
+  assert.equal(inet6.object, binary, `AF_INET6 comes from ${inet6.object}`);
+  assert.equal(inet6.path.at(-1)?.object, binary);
+  assert.deepEqual(fromOf('unshare').map((f) => f.value), rule(report, 'unshare', 0));
 
   // What the program passes for real, on its rare paths too, lies inside the rules.
   const dir = mkdtempSync(join(tmpdir(), 'confine-args-'));

@@ -12,6 +12,16 @@ import type { ProgramGraph } from '../graph/program-graph.js';
 /** The values an argument can hold, sorted; null when any value is possible. */
 export type ArgumentValues = number[] | null;
 
+/** Where a value was first seen as a constant: the syscall site itself, or a call passing it on. */
+export interface ValueOrigin {
+  node: number;
+  /** The instruction: the syscall, or the call into a wrapper. */
+  at: number;
+}
+
+/** Each value an argument can hold with its origin; null when any value is possible. */
+export type TracedValues = Map<number, ValueOrigin> | null;
+
 /** More distinct values than this is no useful rule: unrestricted. */
 export const MAX_VALUES = 64;
 
@@ -19,18 +29,19 @@ export const MAX_VALUES = 64;
 export interface ArgumentSite {
   node: number;
   address: number;
-  args: ArgumentValues[];
+  args: TracedValues[];
 }
 
 interface Incoming {
   from: number;
+  at: number;
   value: (loc: number) => Value;
 }
 
 /** Resolves entry values of functions at their reachable callers; memoised per (function, location). */
 export class ArgumentResolver {
   private readonly incoming = new Map<number, Incoming[]>();
-  private readonly memo = new Map<string, ArgumentValues>();
+  private readonly memo = new Map<string, TracedValues>();
   private readonly pending = new Set<string>();
 
   constructor(
@@ -44,41 +55,47 @@ export class ArgumentResolver {
         if (e.to === g.INDIRECT || !g.reached(e.to)) continue;
         let list = this.incoming.get(e.to);
         if (!list) this.incoming.set(e.to, (list = []));
-        list.push({ from: id, value: (loc) => passedAt(e.call, loc) });
+        list.push({ from: id, at: e.site, value: (loc) => passedAt(e.call, loc) });
       }
     }
   }
 
-  /** The values `v` can be at a site in node `id`. */
+  /** The values `v` can be at instruction `at` of node `id`. */
   resolve(id: number, v: Value): ArgumentValues {
+    const t = this.trace(id, v, 0);
+    return t === null ? null : [...t.keys()].sort((a, b) => a - b);
+  }
+
+  /** The same with each value's origin (a constant at `at` in `id` originates there). */
+  trace(id: number, v: Value, at: number): TracedValues {
     if (v === null) return null;
-    if ('c' in v) return v.c;
+    if ('c' in v) return new Map(v.c.map((x) => [x, { node: id, at }]));
     return this.entryValues(id, v.arg);
   }
 
   /** What location `loc` can hold when node `id` is entered. */
-  private entryValues(id: number, loc: number): ArgumentValues {
+  private entryValues(id: number, loc: number): TracedValues {
     const key = `${id}:${loc}`;
     const known = this.memo.get(key);
     if (known !== undefined) return known;
     // A cycle of wrappers passing the value round: give up on it (unknown is always sound).
     if (this.pending.has(key) || this.opaque.has(id)) return null;
     this.pending.add(key);
-    let out: Set<number> | null = new Set();
+    let out: Map<number, ValueOrigin> | null = new Map();
     for (const inc of this.incoming.get(id) ?? []) {
-      const vals = this.resolve(inc.from, inc.value(loc));
+      const vals = this.trace(inc.from, inc.value(loc), inc.at);
       if (vals === null) {
         out = null;
         break;
       }
-      for (const x of vals) out.add(x);
+      for (const [x, o] of vals) if (!out.has(x)) out.set(x, o);
       if (out.size > MAX_VALUES) {
         out = null;
         break;
       }
     }
     this.pending.delete(key);
-    const r = out === null || out.size === 0 ? null : [...out].sort((a, b) => a - b);
+    const r = out === null || out.size === 0 ? null : out;
     this.memo.set(key, r);
     return r;
   }
@@ -106,7 +123,7 @@ export function argumentSites(g: ProgramGraph, numbers: ReadonlySet<number>, roo
       }
       for (const nr of nrs) {
         if (!numbers.has(nr)) continue;
-        const args = [0, 1, 2, 3, 4, 5].map((k) => resolver.resolve(id, s.args?.[k] ?? null));
+        const args = [0, 1, 2, 3, 4, 5].map((k) => resolver.trace(id, s.args?.[k] ?? null, s.at));
         let list = out.get(nr);
         if (!list) out.set(nr, (list = []));
         list.push({ node: id, address: s.at, args });
@@ -116,13 +133,13 @@ export function argumentSites(g: ProgramGraph, numbers: ReadonlySet<number>, roo
   return { sites: out, unknownNumber };
 }
 
-/** The union of a syscall's sites for one argument: null as soon as one site allows anything. */
-export function unionOf(sites: readonly ArgumentSite[], index: number): ArgumentValues {
-  const all = new Set<number>();
+/** The union of a syscall's sites for one argument, each value with its first origin: null as soon as one site allows anything. */
+export function unionOf(sites: readonly ArgumentSite[], index: number): TracedValues {
+  const all = new Map<number, ValueOrigin>();
   for (const s of sites) {
     const v = s.args[index];
     if (v === null) return null;
-    for (const x of v) all.add(x);
+    for (const [x, o] of v) if (!all.has(x)) all.set(x, o);
   }
-  return all.size > MAX_VALUES ? null : [...all].sort((a, b) => a - b);
+  return all.size > MAX_VALUES ? null : new Map([...all].sort((a, b) => a[0] - b[0]));
 }

@@ -1,9 +1,12 @@
 // The argument rules of one program's policy (issue 11): for each syscall of the table
 // (argument-table.ts), each argument whose every reachable site passes a known value, with the
-// values; and how two programs' rules merge into a container-wide policy (a rule survives only
-// where both restrict the argument, with the union of their values).
+// values and, for each value, where it comes from (the site or the call that passes it, and the
+// path there: what a reviewer checks before trusting or tightening the rule); and how two programs'
+// rules merge into a container-wide policy (a rule survives only where both restrict the argument,
+// with the union of their values).
 import type { Root } from '../graph/best-paths.js';
 import type { ProgramGraph } from '../graph/program-graph.js';
+import type { PathStep } from '../graph/report.js';
 import { syscallNumber } from '../x86_64/syscall-table.js';
 import { RESTRICTED_ARGUMENTS, type ArgumentKind } from './argument-table.js';
 import { argumentSites, unionOf } from './argument-values.js';
@@ -16,6 +19,18 @@ export interface ArgumentRule {
   kind: ArgumentKind;
   /** Every value a reachable site can pass, sorted. */
   values: number[];
+  /** Where each value comes from (the first place found), in the order of `values`. */
+  from?: ValueSource[];
+}
+
+/** The instruction a value is a constant at: the syscall, or a call passing it to a wrapper. */
+export interface ValueSource {
+  value: number;
+  object: string;
+  function: string;
+  /** hex */
+  address: string;
+  path: PathStep[];
 }
 
 const TABLE = new Map<number, (typeof RESTRICTED_ARGUMENTS)[string]>();
@@ -35,8 +50,10 @@ export function restrictedArguments(g: ProgramGraph, roots: readonly Root[]): Ma
   for (const [nr, list] of sites) {
     const rules: ArgumentRule[] = [];
     for (const a of TABLE.get(nr)!) {
-      const values = unionOf(list, a.index);
-      if (values !== null) rules.push({ index: a.index, name: a.name, kind: a.kind, values });
+      const traced = unionOf(list, a.index);
+      if (traced === null) continue;
+      const from = [...traced].map(([value, o]) => ({ value, object: g.objects[g.nodes[o.node].obj].path, function: g.functionName(o.node), address: o.at.toString(16), path: g.pathTo(o.node, o.at) }));
+      rules.push({ index: a.index, name: a.name, kind: a.kind, values: [...traced.keys()], from });
     }
     if (rules.length > 0) out.set(nr, rules);
   }
@@ -49,7 +66,12 @@ export function mergeArgumentRules(a: readonly ArgumentRule[] | undefined, b: re
   const out: ArgumentRule[] = [];
   for (const ra of a) {
     const rb = b.find((r) => r.index === ra.index);
-    if (rb) out.push({ ...ra, values: [...new Set([...ra.values, ...rb.values])].sort((x, y) => x - y) });
+    if (!rb) continue;
+    const values = [...new Set([...ra.values, ...rb.values])].sort((x, y) => x - y);
+    const sources = new Map<number, ValueSource>();
+    for (const f of [...(ra.from ?? []), ...(rb.from ?? [])]) if (!sources.has(f.value)) sources.set(f.value, f);
+    const from = values.map((v) => sources.get(v)).filter((f): f is ValueSource => f !== undefined);
+    out.push({ ...ra, values, ...(from.length > 0 ? { from } : {}) });
   }
   return out.length > 0 ? out : undefined;
 }
