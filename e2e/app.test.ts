@@ -199,6 +199,27 @@ function suite(launcher: Launcher): void {
       await page.selectOption(id('cve-filter'), 'all');
     });
 
+    test('issue 11: a syscall page lists the allowed values of its restricted arguments by name, each with where it comes from', { timeout: 120_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), 'madvise');
+      const row = page.locator(`${id('syscall-row')}[data-syscall="madvise"]`);
+      await row.waitFor();
+      await row.dblclick();
+      await page.waitForSelector(id('argument-rules'));
+      const values = await page.$$eval('[data-testid="argument-value"]', (rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      // glibc's malloc_trim gives MADV_DONTNEED: a name, its raw value, and a source in libc.
+      const dontneed = values.find((v) => v[0] === 'MADV_DONTNEED');
+      assert.ok(dontneed, `MADV_DONTNEED is not listed: ${JSON.stringify(values)}`);
+      assert.equal(dontneed[1], '0x4');
+      assert.match(dontneed[2], /^libc\.so\.6:\S+ at 0x[0-9a-f]+$/);
+      assert.match(dontneed[3], / -> /);
+      await page.locator(id('argument-rules')).scrollIntoViewIfNeeded();
+      await shot('argument-rules');
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), '');
+    });
+
     test('call graph explorer: roots, search, expand callers and callees', { timeout: 120_000 }, async (t) => {
       if (skip) return t.skip(skip);
       await page.click(id('nav-explorer'));

@@ -170,6 +170,8 @@ export interface ReviewEntry {
 export { reviewSubject, reviewBasis, reviewChanges, siteReviewKey, type ReviewBasis } from '../analysis/policy/review.js';
 /** A justification path as one line, as the CLI and the exports print it. */
 export { pathText } from '../analysis/policy/path-text.js';
+/** Names of argument values (AF_PACKET, PROT_READ|PROT_EXEC …), checked against the kernel's headers: part of the contract, like syscallName. */
+export { valueText } from '../analysis/args/value-names.js';
 
 /** The user's review, kept in a JSON workspace file (stable key order, readable in a git diff). */
 export interface Workspace {

@@ -5,6 +5,7 @@ import { DetailGraph } from './DetailGraph.js';
 import { NodePanel } from './NodePanel.js';
 import { PathText } from './PathText.js';
 import { SitesList } from './SitesList.js';
+import { ArgumentRules } from './ArgumentRules.js';
 
 export function SyscallView() {
   const target = useConfine((s) => s.detail.target);
@@ -55,6 +56,7 @@ export function SyscallView() {
             <NodePanel />
           </div>
           <PathText />
+          <ArgumentRules />
           <SitesList />
         </>
       )}

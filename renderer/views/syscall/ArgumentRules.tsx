@@ -1,0 +1,51 @@
+// The open syscall's argument rules (phase 3): each restricted argument, the values every reachable
+// site can pass (by name), and where each value comes from. An argument not listed may be anything.
+import { useConfine } from '../../store-context.js';
+import { argumentRows } from '../../state/argument-model.js';
+
+export function ArgumentRules() {
+  const entry = useConfine((s) => (s.detail.target?.kind === 'syscall' ? s.report?.syscalls.find((x) => x.nr === (s.detail.target as { nr: number }).nr) : undefined));
+  if (!entry) return null;
+  const rows = argumentRows(entry);
+  return (
+    <section className="panel" data-testid="argument-rules">
+      <div className="panel-head">
+        <h2>Arguments</h2>
+        <span className="muted">
+          {rows.length === 0
+            ? 'Allowed with any arguments: no restricted argument has a value known at every reachable site.'
+            : entry.runtime
+              ? 'Values found by the analysis; the container runtime also makes this syscall, so the export allows any arguments.'
+              : 'Values every reachable site can pass; the export allows the syscall only with them (the first argument listed with a usable rule).'}
+        </span>
+      </div>
+      {rows.map((r) => (
+        <div key={r.index} className="arg-rule" data-testid="argument-rule" data-index={r.index} data-name={r.name}>
+          <h3 className="mono">
+            {r.name} (arg {r.index}){r.allowedBits !== undefined && <span className="muted"> · only bits of {r.allowedBits}</span>}
+          </h3>
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th>Value</th>
+                <th className="num">Raw</th>
+                <th>From</th>
+                <th>Path</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.values.map((v) => (
+                <tr key={v.value} data-testid="argument-value" data-value={v.value}>
+                  <td className="mono">{v.text}</td>
+                  <td className="num mono">{v.hex}</td>
+                  <td className="mono">{v.source ?? ''}</td>
+                  <td className="reason mono-ish">{v.path ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </section>
+  );
+}
