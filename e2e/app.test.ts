@@ -199,7 +199,7 @@ function suite(launcher: Launcher): void {
       await page.selectOption(id('cve-filter'), 'all');
     });
 
-    test('issue 11: a syscall page lists the allowed values of its restricted arguments by name, each with where it comes from', { timeout: 120_000 }, async (t) => {
+    test('issue 11: a syscall page lists the allowed values of its restricted arguments by name, each with where it comes from; removing one tightens the export', { timeout: 120_000 }, async (t) => {
       if (skip) return t.skip(skip);
       await page.click(id('nav-policy'));
       await page.fill(id('policy-search'), 'madvise');
@@ -216,6 +216,24 @@ function suite(launcher: Launcher): void {
       assert.match(dontneed[3], / -> /);
       await page.locator(id('argument-rules')).scrollIntoViewIfNeeded();
       await shot('argument-rules');
+      // The reviewer removes MADV_DONTNEED: marked on the page, and the export follows.
+      const dontneedRow = page.locator(`${id('argument-value')}[data-value="4"]`);
+      await dontneedRow.locator(id('argument-remove')).click();
+      await page.waitForSelector(`${id('argument-value')}[data-value="4"][data-removed="true"]`);
+      await page.click(id('nav-review'));
+      await page.click(id('export-format-docker'));
+      await page.click(id('export-preview'));
+      await page.waitForFunction(() => /madvise/.test(document.querySelector('[data-testid="export-text"]')?.textContent ?? ''));
+      const exported = JSON.parse((await page.textContent(id('export-text'))) ?? '{}') as { syscalls: { names: string[]; args?: { index: number; valueTwo: number }[] }[] };
+      const madvise = exported.syscalls.filter((r) => r.names.includes('madvise'));
+      assert.ok(madvise.length > 0 && madvise.every((r) => r.args?.[0].index === 2), `madvise is not restricted in the export: ${JSON.stringify(madvise)}`);
+      assert.ok(!madvise.some((r) => r.args?.[0].valueTwo === 4), 'the removed MADV_DONTNEED is still allowed');
+      // Restored, it is allowed again.
+      await page.click(id('nav-policy'));
+      await page.fill(id('policy-search'), 'madvise');
+      await page.locator(`${id('syscall-row')}[data-syscall="madvise"]`).dblclick();
+      await page.locator(`${id('argument-value')}[data-value="4"]`).locator(id('argument-restore')).click();
+      await page.waitForSelector(`${id('argument-value')}[data-value="4"][data-removed="false"]`);
       await page.click(id('nav-policy'));
       await page.fill(id('policy-search'), '');
     });

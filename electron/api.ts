@@ -165,9 +165,11 @@ export interface ReviewEntry {
 
 /**
  * Reviews are kept per subject (reviewSubject(report): the image's name, or the analysed directory
- * and programs), so they survive re-analysis; keys are syscall names or siteReviewKey()s.
+ * and programs), so they survive re-analysis; keys are syscall names, siteReviewKey()s or argumentReviewKey()s.
  */
-export { reviewSubject, reviewBasis, reviewChanges, siteReviewKey, type ReviewBasis } from '../analysis/policy/review.js';
+export { reviewSubject, reviewBasis, reviewChanges, siteReviewKey, argumentReviewKey, parseArgumentReviewKey, type ReviewBasis } from '../analysis/policy/review.js';
+/** Which restricted argument an export enforces for a syscall (the one a review can tighten). */
+export { enforcedArgument } from '../analysis/policy/argument-rules.js';
 /** A justification path as one line, as the CLI and the exports print it. */
 export { pathText } from '../analysis/policy/path-text.js';
 /** Names of argument values (AF_PACKET, PROT_READ|PROT_EXEC …), checked against the kernel's headers: part of the contract, like syscallName. */

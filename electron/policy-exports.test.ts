@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDockerProfile, dockerDefaultProfileText } from '../analysis/policy/profile-import.js';
-import { dockerExport, kubernetesExport, ociExport, policyEntries, renderPolicy, SPO_API_VERSION } from '../analysis/policy/exports.js';
+import { dockerExport, exportReport, kubernetesExport, ociExport, policyEntries, renderPolicy, SPO_API_VERSION } from '../analysis/policy/exports.js';
+import { argumentReviewKey, parseArgumentReviewKey } from '../analysis/policy/review.js';
 import { pathText } from '../analysis/policy/path-text.js';
 import type { Report, SyscallEntry } from '../analysis/graph/report.js';
 import { SYSCALL_NAMES, syscallNumber } from '../analysis/x86_64/syscall-table.js';
@@ -191,4 +192,29 @@ test('argument rules reach every format: one MASKED_EQ rule per value on the low
   const yaml = parseYamlSubset(kubernetesExport(entries, 'nginx')).value as { spec: { syscalls: { names: string[]; args?: { index: number; value: number; valueTwo: number; op: string }[] }[] } };
   const k8s = yaml.spec.syscalls.filter((s) => s.names.includes('unshare'));
   assert.deepEqual(k8s.map((s) => s.args), [[{ index: 0, value: ~0x0c000000 >>> 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]]);
+});
+
+test('a review that removes an argument value tightens the export; removing every value denies the syscall', () => {
+  const report = fakeReport();
+  const socket = { ...entry('socket', [[NGINX, 'main'], [LIBC, 'socket']]), args: [{ index: 0, name: 'family', kind: 'value' as const, values: [1, 2, 10] }] };
+  const unshare = { ...entry('unshare', [[NGINX, 'main'], [LIBC, 'unshare']]), args: [{ index: 0, name: 'unshare_flags', kind: 'flags' as const, values: [0x04000000, 0x0c000000] }] };
+  report.syscalls.push(socket, unshare);
+  const review = {
+    [argumentReviewKey('socket', 0, 10)]: { decision: 'deny' as const, note: 'no IPv6 here' },
+    [argumentReviewKey('unshare', 0, 0x04000000)]: { decision: 'deny' as const, note: '' },
+    [argumentReviewKey('unshare', 0, 0x0c000000)]: { decision: 'deny' as const, note: '' },
+    // A removal that was restored (a note only) changes nothing.
+    [argumentReviewKey('socket', 0, 1)]: { note: 'kept' },
+  };
+  const docker = JSON.parse(exportReport(report, { format: 'docker', title: 'nginx', review }).text) as { syscalls: { names: string[]; args?: { valueTwo: number }[]; comment?: string }[]; deniedByReview?: string[] };
+  const socketRules = docker.syscalls.filter((s) => s.names.includes('socket'));
+  assert.deepEqual(socketRules.map((r) => r.args?.[0].valueTwo), [1, 2]);
+  assert.match(socketRules[0].comment!, /review removed arg 0 0xa/);
+  assert.ok(!docker.syscalls.some((s) => s.names.includes('unshare')), 'unshare is allowed although every value was removed');
+  assert.ok(docker.deniedByReview?.some((l) => /^unshare \(272\): denied by review: the review removed every allowed value of its unshare_flags argument$/.test(l)), JSON.stringify(docker.deniedByReview));
+  // An explicit allow of the syscall keeps it, with any arguments.
+  const allowed = policyEntries(report, { ...review, unshare: { decision: 'allow', note: 'tests need it' } });
+  assert.deepEqual(allowed.find((e) => e.name === 'unshare')?.args, undefined);
+  assert.equal(parseArgumentReviewKey('arg:socket:0:17')?.value, 17);
+  assert.equal(parseArgumentReviewKey('socket'), undefined);
 });

@@ -17,21 +17,29 @@ const LOW32 = 0xffffffff;
 /** More alternatives than this is a long list for little: the syscall is allowed without one. */
 const MAX_ALTERNATIVES = 16;
 
+function allowedBits(r: ArgumentRule): number {
+  let allowed = 0;
+  for (const v of r.values) allowed = (allowed | v) >>> 0;
+  return allowed;
+}
+
+/** Whether a rule can be written as seccomp conditions: 32-bit values, and a flags rule that excludes some bit. */
+function usable(r: ArgumentRule): boolean {
+  if (r.values.length === 0 || r.values.some((v) => !Number.isInteger(v) || v < 0 || v > LOW32)) return false;
+  return r.kind === 'flags' ? allowedBits(r) !== LOW32 : r.values.length <= MAX_ALTERNATIVES;
+}
+
+/** The argument (by index) whose rule an export enforces: the first usable one; undefined: none. */
+export function enforcedArgument(rules: readonly ArgumentRule[] | undefined): number | undefined {
+  return (rules ?? []).find(usable)?.index;
+}
+
 /** The alternatives for an allowed syscall; empty: allowed with any arguments. */
 export function seccompArgs(rules: readonly ArgumentRule[] | undefined): SeccompArg[][] {
-  for (const r of rules ?? []) {
-    if (r.values.length === 0 || r.values.some((v) => !Number.isInteger(v) || v < 0 || v > LOW32)) continue;
-    if (r.kind === 'flags') {
-      let allowed = 0;
-      for (const v of r.values) allowed = (allowed | v) >>> 0;
-      const disallowed = ~allowed >>> 0;
-      if (disallowed === 0) continue;
-      return [[{ index: r.index, value: disallowed, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]];
-    }
-    if (r.values.length > MAX_ALTERNATIVES) continue;
-    return r.values.map((v) => [{ index: r.index, value: LOW32, valueTwo: v, op: 'SCMP_CMP_MASKED_EQ' }]);
-  }
-  return [];
+  const r = (rules ?? []).find(usable);
+  if (!r) return [];
+  if (r.kind === 'flags') return [[{ index: r.index, value: ~allowedBits(r) >>> 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]];
+  return r.values.map((v) => [{ index: r.index, value: LOW32, valueTwo: v, op: 'SCMP_CMP_MASKED_EQ' }]);
 }
 
 /** How the alternatives seccompArgs(rules) gave read in a comment: "family (arg 0) one of 0x1, 0x2, 0xa". */

@@ -34,6 +34,35 @@ export function siteReviewKey(program: string, object: string, address: string):
   return `site:${program}:${object}:${address}`;
 }
 
+/**
+ * The review key of one allowed value of a syscall's restricted argument: `arg:<syscall>:<index>:<value>`.
+ * A deny decision removes the value from the exported rule (the reviewer tightens it); a rule left
+ * without values denies the syscall.
+ */
+export function argumentReviewKey(syscall: string, index: number, value: number): string {
+  return `arg:${syscall}:${index}:${value}`;
+}
+
+/** The parts of an argumentReviewKey, or undefined for any other key. */
+export function parseArgumentReviewKey(key: string): { syscall: string; index: number; value: number } | undefined {
+  const m = /^arg:([a-z0-9_]{1,64}):([0-5]):(\d{1,20})$/.exec(key);
+  return m ? { syscall: m[1], index: Number(m[2]), value: Number(m[3]) } : undefined;
+}
+
+/** Values the review removes from each restricted argument of `syscall`, by argument index. */
+export function removedValues(review: Record<string, ReviewLike>, syscall: string): Map<number, Set<number>> {
+  const out = new Map<number, Set<number>>();
+  for (const [key, r] of Object.entries(review)) {
+    if (r.decision !== 'deny') continue;
+    const a = parseArgumentReviewKey(key);
+    if (!a || a.syscall !== syscall) continue;
+    let set = out.get(a.index);
+    if (!set) out.set(a.index, (set = new Set()));
+    set.add(a.value);
+  }
+  return out;
+}
+
 /** An image reference without its tag and digest: `registry:5000/team/app:1.2@sha256:…` -> `registry:5000/team/app`. */
 function imageName(ref: string): string {
   if (ref.startsWith('/') || /^sha256:[0-9a-f]+$/.test(ref)) return ref;
@@ -60,6 +89,14 @@ export function reviewBasis(report: Report, reportId: string, key: string): Revi
     const u = report.unresolved.find((s) => siteReviewKey(s.program, s.object, s.address) === key);
     return { reportId, found: u !== undefined, programs: u ? [u.program] : [], path: u ? pathText(u.path) : '' };
   }
+  const a = parseArgumentReviewKey(key);
+  if (a) {
+    // A value: found while the rule still holds it; its path is where it comes from.
+    const s = report.syscalls.find((x) => x.name === a.syscall);
+    const rule = s?.args?.find((r) => r.index === a.index);
+    const from = rule?.from?.find((f) => f.value === a.value);
+    return { reportId, found: rule?.values.includes(a.value) ?? false, programs: [...(s?.programs ?? [])].sort(), path: from ? pathText(from.path) : '' };
+  }
   const s = report.syscalls.find((x) => x.name === key);
   return { reportId, found: s !== undefined, programs: [...(s?.programs ?? [])].sort(), path: s ? pathText(s.path) : '' };
 }
@@ -84,7 +121,7 @@ export function reviewChanges(basis: ReviewBasis | undefined, now: ReviewBasis, 
   return out;
 }
 
-/** Syscalls the review denies, with their notes, in number order (what an export says about them). */
+/** Syscalls the review denies, with their notes, in number order (what an export says about them). Value removals (argumentReviewKey) are not syscall denials. */
 export function reviewDenials(report: Report, review: Record<string, ReviewLike>, syscallNumber: (name: string) => number | undefined): { name: string; nr: number; note: string }[] {
   const out: { name: string; nr: number; note: string }[] = [];
   for (const [name, r] of Object.entries(review)) {

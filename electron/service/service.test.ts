@@ -229,6 +229,12 @@ describe('service with a host analysis of /usr/bin/true', () => {
     assert.equal(ws.path, workspaceFile);
     await service.setReview(reportId, 'read', null, '');
     await assert.rejects(service.setReview(reportId, 'not_a_syscall', 'deny', ''), /not an x86-64 syscall/);
+    // A value of an argument rule is removed (deny) or restored (null), never "allowed".
+    await service.setReview(reportId, 'arg:socket:0:17', 'deny', '');
+    await service.setReview(reportId, 'arg:socket:0:17', null, '');
+    await assert.rejects(service.setReview(reportId, 'arg:socket:0:17', 'allow', ''), /only be removed/);
+    await assert.rejects(service.setReview(reportId, 'arg:not_a_syscall:0:17', 'deny', ''), /not an x86-64 syscall/);
+    await assert.rejects(service.setReview(reportId, 'arg:socket:9:17', 'deny', ''), /not an x86-64 syscall/);
     await assert.rejects(service.setReview('nosuchreport', 'read', 'deny', ''), /no report/);
     const text = readFileSync(workspaceFile, 'utf8');
     assert.equal(text, stableJson(JSON.parse(text)), 'keys sorted, two-space indent');

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { ReviewBasis, ReviewDecision, ReviewEntry, Workspace } from '../api.js';
 import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
+import { parseArgumentReviewKey } from '../../analysis/policy/review.js';
 import { writeAtomic as writeCacheFile } from '../../analysis/cache/atomic-write.js';
 
 type Reviews = Workspace['reviews'];
@@ -127,7 +128,9 @@ export class WorkspaceStore {
 
   set(subject: string, syscall: string, decision: ReviewDecision | null, note: string, basis?: ReviewBasis): Workspace {
     if (this.loadError) throw this.loadError;
-    if (syscallNumber(syscall) === undefined && !SITE_KEY.test(syscall)) throw new Error(`${syscall} is not an x86-64 syscall`);
+    const value = parseArgumentReviewKey(syscall);
+    if (syscallNumber(syscall) === undefined && !SITE_KEY.test(syscall) && (!value || syscallNumber(value.syscall) === undefined)) throw new Error(`${syscall} is not an x86-64 syscall`);
+    if (value && decision === 'allow') throw new Error('a value of an argument rule can only be removed (deny) or restored (null)');
     if (decision !== null && decision !== 'allow' && decision !== 'deny') throw new Error('a review decision is allow, deny or null');
     if (typeof note !== 'string') throw new Error('a review note is text');
     const next = structuredClone(this.reviews);

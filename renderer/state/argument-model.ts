@@ -1,7 +1,7 @@
 // The argument rules panel's model: for each restricted argument of a syscall, its allowed values by
 // name with where each comes from (the site or call passing it, and the path there). Pure functions
 // over the contract types.
-import { pathText, valueText, type SyscallEntry } from '../../electron/api.js';
+import { argumentReviewKey, enforcedArgument, pathText, valueText, type ReviewEntry, type SyscallEntry } from '../../electron/api.js';
 
 export interface ArgumentValueRow {
   value: number;
@@ -11,6 +11,10 @@ export interface ArgumentValueRow {
   /** object:function at address, when the report says where the value comes from. */
   source?: string;
   path?: string;
+  /** Its review key (argumentReviewKey). */
+  key: string;
+  /** The review removed it from the exported rule. */
+  removed: boolean;
 }
 
 export interface ArgumentRuleRow {
@@ -19,14 +23,17 @@ export interface ArgumentRuleRow {
   kind: 'flags' | 'value';
   /** flags: the bits any value may have, by name. */
   allowedBits?: string;
+  /** The export enforces this argument's rule (one per syscall): removing a value tightens the export. */
+  enforced: boolean;
   values: ArgumentValueRow[];
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
-/** The rows of a syscall's rules; empty when every argument may be anything. */
-export function argumentRows(entry: Pick<SyscallEntry, 'name' | 'args'>): ArgumentRuleRow[] {
+/** The rows of a syscall's rules with the review's removals; empty when every argument may be anything. */
+export function argumentRows(entry: Pick<SyscallEntry, 'name' | 'args'>, reviews: Record<string, ReviewEntry> = {}): ArgumentRuleRow[] {
   const rules = entry.args ?? [];
+  const enforced = enforcedArgument(rules);
   // setsockopt's optname is named by its level, when the level has one value.
   const others: Record<string, number> = {};
   for (const r of rules) if (r.values.length === 1) others[r.name] = r.values[0];
@@ -37,10 +44,14 @@ export function argumentRows(entry: Pick<SyscallEntry, 'name' | 'args'>): Argume
       index: r.index,
       name: r.name,
       kind: r.kind,
+      enforced: r.index === enforced,
       ...(bits !== undefined ? { allowedBits: valueText(entry.name, r.name, r.kind, bits, others) } : {}),
       values: r.values.map((v) => {
         const f = from.get(v);
+        const key = argumentReviewKey(entry.name, r.index, v);
         return {
+          key,
+          removed: reviews[key]?.decision === 'deny',
           value: v,
           text: valueText(entry.name, r.name, r.kind, v, others),
           hex: `0x${v.toString(16)}`,

@@ -22,3 +22,17 @@ test('values by name, with their source and path; flags show the allowed bits', 
   assert.deepEqual(prot.values.map((v) => v.text), ['PROT_READ', 'PROT_READ|PROT_WRITE']);
   assert.deepEqual(argumentRows({ name: 'read' }), []);
 });
+
+test('the enforced argument and the values a review removed', () => {
+  const socket: Pick<SyscallEntry, 'name' | 'args'> = {
+    name: 'socket',
+    args: [
+      { index: 0, name: 'family', kind: 'value', values: [1, 2, 10] },
+      { index: 1, name: 'type', kind: 'value', values: [1, 2] },
+    ],
+  };
+  const [family, type] = argumentRows(socket, { 'arg:socket:0:10': { decision: 'deny', note: '', updatedAt: '' }, 'arg:socket:0:2': { note: 'a note only', updatedAt: '' } });
+  assert.equal(family.enforced, true);
+  assert.equal(type.enforced, false, 'the export restricts the first usable argument only');
+  assert.deepEqual(family.values.map((v) => [v.key, v.removed]), [['arg:socket:0:1', false], ['arg:socket:0:2', false], ['arg:socket:0:10', true]]);
+});

@@ -1,7 +1,7 @@
 // Reviews: the user's allow/deny decisions per syscall of a subject (an image, or the analysed
 // programs), kept by the service in the workspace file. Local (optimistic) application, the review
 // list with what changed since each review, and carrying a review over from another subject.
-import { reviewBasis, reviewChanges, type Report, type ReviewBasis, type ReviewDecision, type ReviewEntry, type Workspace } from '../../electron/api.js';
+import { parseArgumentReviewKey, reviewBasis, reviewChanges, type Report, type ReviewBasis, type ReviewDecision, type ReviewEntry, type Workspace } from '../../electron/api.js';
 
 /** The workspace with one review set (decision null removes it, or keeps the note alone), as the service will store it. */
 export function applyReview(ws: Workspace, subject: string, syscall: string, decision: ReviewDecision | null, note: string, now: string, basis?: ReviewBasis): Workspace {
@@ -65,16 +65,20 @@ export function carryOverPlan(from: Record<string, ReviewEntry> | undefined, to:
   const names = new Set(syscalls);
   const plan: CarryOverPlan = { apply: [], kept: [], notInReport: [] };
   for (const [name, r] of Object.entries(from ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!names.has(name)) plan.notInReport.push(name);
+    // A removed argument value belongs to its syscall.
+    if (!names.has(parseArgumentReviewKey(name)?.syscall ?? name)) plan.notInReport.push(name);
     else if (to?.[name]) plan.kept.push(name);
     else plan.apply.push({ name, decision: r.decision ?? null, note: r.note });
   }
   return plan;
 }
 
-export function reviewCounts(reviews: Record<string, ReviewEntry> | undefined): { allow: number; deny: number } {
-  const c = { allow: 0, deny: 0 };
-  // Syscall decisions only: a site's review (site:...) changes no policy.
-  for (const [name, r] of Object.entries(reviews ?? {})) if (r.decision && !name.startsWith('site:')) c[r.decision]++;
+export function reviewCounts(reviews: Record<string, ReviewEntry> | undefined): { allow: number; deny: number; values: number } {
+  const c = { allow: 0, deny: 0, values: 0 };
+  for (const [name, r] of Object.entries(reviews ?? {})) {
+    if (!r.decision || name.startsWith('site:')) continue; // a site's review changes no policy
+    if (name.startsWith('arg:')) c.values++; // a value removed from an argument rule
+    else c[r.decision]++;
+  }
   return c;
 }

@@ -27,7 +27,7 @@ test('review rows in syscall order, unknown names last', () => {
   const rows = reviewRows(sampleReport(), { write: entry('allow'), zzz_gone: entry('deny'), read: entry('deny', 'x') });
   assert.deepEqual(rows.map((r) => [r.name, r.nr]), [['read', 0], ['write', 1], ['zzz_gone', undefined]]);
   assert.ok(rows.every((r) => r.changed.length === 0), 'reviews without a basis are never marked changed');
-  assert.deepEqual(reviewCounts({ a: entry('allow'), b: entry('deny'), c: entry('deny') }), { allow: 1, deny: 2 });
+  assert.deepEqual(reviewCounts({ a: entry('allow'), b: entry('deny'), c: entry('deny'), 'arg:socket:0:17': entry('deny'), 'site:/p:/o:1': entry('deny') }), { allow: 1, deny: 2, values: 1 });
 });
 
 test('carry-over never overrides a decision and skips syscalls the report lacks', () => {

@@ -3,6 +3,7 @@ import { useConfine } from '../../store-context.js';
 import { currentReviews, currentSubject } from '../../state/reviews.js';
 import { reviewCounts, reviewRows, type CarryOverPlan } from '../../state/review-model.js';
 import { selectStatusCounts } from '../../state/policy.js';
+import { parseArgumentReviewKey } from '../../../electron/api.js';
 
 /** `site:<program>:<object>:<address>` -> `libc.so.6 at 11d0b9`. */
 function siteLabel(key: string): string {
@@ -10,6 +11,12 @@ function siteLabel(key: string): string {
   const address = parts.pop() ?? '';
   const object = parts.slice(2).join(':');
   return `${object.split('/').pop() ?? object} at ${address}`;
+}
+
+/** `arg:socket:0:17` -> `socket arg 0 = 17 (value removed from its rule)`. */
+function valueLabel(key: string): string {
+  const a = parseArgumentReviewKey(key)!;
+  return `${a.syscall} arg ${a.index} = ${a.value} (0x${a.value.toString(16)}), a value removed from its rule`;
 }
 
 export function ReviewList() {
@@ -38,7 +45,7 @@ export function ReviewList() {
       <div className="panel-head">
         <h2>Review</h2>
         <span className="muted" data-testid="review-counts">
-          {c.allow} allowed by review · {c.deny} denied by review · {counts.review} syscall{counts.review === 1 ? '' : 's'} still need review
+          {c.allow} allowed by review · {c.deny} denied by review{c.values > 0 ? ` · ${c.values} argument value${c.values === 1 ? '' : 's'} removed` : ''} · {counts.review} syscall{counts.review === 1 ? '' : 's'} still need review
         </span>
         {workspace?.path && <span className="muted mono ellipsis" title={workspace.path}>{workspace.path}</span>}
       </div>
@@ -114,6 +121,8 @@ export function ReviewList() {
                     </button>
                   ) : r.name.startsWith('site:') ? (
                     <span title={r.name}>unresolved site {siteLabel(r.name)}</span>
+                  ) : parseArgumentReviewKey(r.name) ? (
+                    <span title={r.name}>{valueLabel(r.name)}</span>
                   ) : (
                     <span title="not a syscall of this report">{r.name} (not in report)</span>
                   )}
