@@ -4,7 +4,7 @@ import { cacheLayout } from './cache/layout.js';
 import type Docker from 'dockerode';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { analyzeImage, type ImageAnalysisProgress } from './analyze-image.js';
-import { allowedByEntries, cveRows } from './cve/blocked-cves.js';
+import { allowedByEntries, cveRows } from './policy/blocked-cves.js';
 import { InputError } from './errors.js';
 import { policyEntries } from './policy/exports.js';
 import { dockerDefaultProfileText, readDockerProfile } from './policy/profile-import.js';

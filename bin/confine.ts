@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../analysis/analyze.js';
 import type { ImageAnalysisProgress } from '../analysis/analyze-image.js';
-import { cveCounts } from '../analysis/cve/blocked-cves.js';
+import { cveCounts } from '../analysis/policy/blocked-cves.js';
 import { exportReport } from '../analysis/policy/exports.js';
 import { explain, syscallOf } from '../analysis/policy/explain.js';
 import { programProfileName } from '../analysis/policy/per-program.js';

@@ -6,7 +6,7 @@
 import type { EdgeKind, PathStep, Report, SyscallEntry } from '../analysis/graph/report.js';
 import type { AnalysisRequest } from '../analysis/request.js';
 import type { ReviewBasis } from '../analysis/policy/review.js';
-import type { CveRow, CveStatus, CveVerdict } from '../analysis/cve/blocked-cves.js';
+import type { CveRow, CveStatus, CveVerdict } from '../analysis/policy/blocked-cves.js';
 
 export type { EdgeKind, PathStep, Report, SyscallEntry };
 /** The kernel CVE verdicts a report carries (report.cves). */

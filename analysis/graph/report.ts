@@ -1,6 +1,6 @@
 // The report: what the CLI writes with --json and what the UI reads.
 import type { ArgumentRule } from '../args/restricted-arguments.js';
-import type { CveRow } from '../cve/blocked-cves.js';
+import type { CveRow } from '../policy/blocked-cves.js';
 
 /** How control got into a step of a justification path. */
 export type EdgeKind =
@@ -140,7 +140,7 @@ export interface Report {
   image?: ImageSummary;
   phase1?: PhaseOneSummary;
   runtime?: RuntimeSummary;
-  /** The kernel CVE table judged against this report's policy (before any review) and Docker's default (cve/blocked-cves.ts). */
+  /** The kernel CVE table judged against this report's policy (before any review) and Docker's default (policy/blocked-cves.ts). */
   cves?: CveRow[];
   /** Per object with a reachable syscall site, what it brings (by number). */
   contributors?: ObjectContribution[];

@@ -2,8 +2,8 @@
 // alternative has a requirement the policy refuses, either because the syscall is denied outright
 // or because its argument rules let no value the exploit needs through. Requirements on other
 // arguments than the one an exploit needs are taken to be met: a block is claimed only on proof.
-import type { PolicyEntry } from '../policy/exports.js';
-import { admitsSomeBit, holds, type AllowedSyscalls, type SeccompCondition } from '../policy/seccomp-condition.js';
+import type { PolicyEntry } from './exports.js';
+import { admitsSomeBit, holds, type AllowedSyscalls, type SeccompCondition } from './seccomp-condition.js';
 import { kernelCveTable, type CveTable, type Requirement, type SyscallRequirement } from './cve-table.js';
 
 export type CveStatus = 'denied' | 'argument' | 'open';

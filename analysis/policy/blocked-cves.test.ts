@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allowedByEntries, cveCounts, cveRows, type CveRow } from './blocked-cves.js';
 import { checkCveTable, kernelCveTable, type CveTable } from './cve-table.js';
-import { dockerDefaultProfileText, readDockerProfile } from '../policy/profile-import.js';
-import { admitsSomeBit } from '../policy/seccomp-condition.js';
-import type { PolicyEntry } from '../policy/exports.js';
+import { dockerDefaultProfileText, readDockerProfile } from './profile-import.js';
+import { admitsSomeBit } from './seccomp-condition.js';
+import type { PolicyEntry } from './exports.js';
 import { syscallNumber } from '../x86_64/syscall-table.js';
 
 const CLONE_NEWUSER = 0x10000000;
