@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Progress } from '../analysis/analyze.js';
 import type { ImageAnalysisProgress } from '../analysis/analyze-image.js';
-import { cveCounts } from '../analysis/policy/blocked-cves.js';
+import { cveSummary } from '../analysis/policy/cve-verdicts.js';
 import { exportReport } from '../analysis/policy/exports.js';
 import { explain, syscallOf } from '../analysis/policy/explain.js';
 import { programProfileName } from '../analysis/policy/per-program.js';
@@ -72,11 +72,9 @@ function printSummary(r: Report): void {
   }
   if (r.runtime) out.push(`runtime ${r.runtime.runtime} ${r.runtime.version}: ${r.runtime.syscalls.length} syscalls before exec (${r.runtime.cached ? 'cached' : `measured, ${r.runtime.runs} runs`})`);
   if (r.cves) {
-    const mine = cveCounts(r.cves, 'policy');
-    const docker = cveCounts(r.cves, 'dockerDefault');
-    out.push(`kernel CVEs of the table (${r.cves.length}): this policy blocks ${mine.denied + mine.argument} (${mine.denied} denied outright, ${mine.argument} by an argument rule); Docker's default blocks ${docker.denied + docker.argument} (${docker.denied}, ${docker.argument})`);
-    const worse = r.cves.filter((c) => c.policy.status === 'open' && c.dockerDefault && c.dockerDefault.status !== 'open');
-    if (worse.length > 0) out.push(`  blocked by Docker's default but not by this policy: ${worse.map((c) => c.id).join(' ')}`);
+    const c = cveSummary(r.cves);
+    out.push(`kernel CVEs of the table (${c.total}): this policy blocks ${c.policy.denied + c.policy.argument} (${c.policy.denied} denied outright, ${c.policy.argument} by an argument rule); Docker's default blocks ${c.dockerDefault.denied + c.dockerDefault.argument} (${c.dockerDefault.denied}, ${c.dockerDefault.argument})`);
+    if (c.dockerOnly.length > 0) out.push(`  blocked by Docker's default but not by this policy: ${c.dockerOnly.join(' ')}`);
   }
   if (r.unresolved.length > 0) {
     out.push(`${r.unresolved.length} unresolved site(s) (needs review):`);

@@ -6,11 +6,12 @@
 import type { EdgeKind, PathStep, Report, SyscallEntry } from '../analysis/graph/report.js';
 import type { AnalysisRequest } from '../analysis/request.js';
 import type { ReviewBasis } from '../analysis/policy/review.js';
-import type { CveRow, CveStatus, CveVerdict } from '../analysis/policy/blocked-cves.js';
+import type { CveRow, CveStatus, CveSummary, CveVerdict } from '../analysis/policy/cve-verdicts.js';
 
 export type { EdgeKind, PathStep, Report, SyscallEntry };
-/** The kernel CVE verdicts a report carries (report.cves). */
-export type { CveRow, CveStatus, CveVerdict };
+/** The kernel CVE verdicts a report carries (report.cves), and what they add up to. */
+export type { CveRow, CveStatus, CveSummary, CveVerdict };
+export { cveSummary, isBlocked } from '../analysis/policy/cve-verdicts.js';
 /** Names of x86-64 syscall numbers (the pinned table): part of the contract, so the UI needs no other module. */
 export { syscallName } from '../analysis/x86_64/syscall-table.js';
 

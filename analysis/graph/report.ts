@@ -1,6 +1,6 @@
 // The report: what the CLI writes with --json and what the UI reads.
 import type { ArgumentRule } from '../args/restricted-arguments.js';
-import type { CveRow } from '../policy/blocked-cves.js';
+import type { CveRow } from '../policy/cve-verdicts.js';
 
 /** How control got into a step of a justification path. */
 export type EdgeKind =

@@ -4,7 +4,8 @@
 // close a route only where they exclude the value the exploit needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allowedByEntries, cveCounts, cveRows, type CveRow } from './blocked-cves.js';
+import { allowedByEntries, cveRows, type CveRow } from './blocked-cves.js';
+import { cveSummary } from './cve-verdicts.js';
 import { checkCveTable, kernelCveTable, type CveTable } from './cve-table.js';
 import { dockerDefaultProfileText, readDockerProfile } from './profile-import.js';
 import { admitsSomeBit } from './seccomp-condition.js';
@@ -74,8 +75,9 @@ test("an exported policy's argument rules close a route only where they exclude 
   const threadOnly = [{ index: 0, value: ~0x3d0f00 >>> 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' as const }];
   assert.equal(row(cveRows(allowedByEntries(entries({ clone: [threadOnly] }))), 'CVE-2018-18955').policy.status, 'argument');
   assert.equal(row(cveRows(allowedByEntries(entries({ clone: [threadOnly], clone3: undefined }))), 'CVE-2018-18955').policy.status, 'open');
-  const counts = cveCounts(rows, 'policy');
-  assert.equal(counts.denied + counts.argument + counts.open, rows.length);
+  const counts = cveSummary(rows);
+  assert.equal(counts.policy.denied + counts.policy.argument + counts.policy.open, rows.length);
+  assert.deepEqual(counts.dockerOnly, [], 'no Docker verdicts given');
 });
 
 test('admitsSomeBit: exact for masks and equalities, never claims a block on another comparison', () => {

@@ -5,26 +5,9 @@
 import type { PolicyEntry } from './exports.js';
 import { admitsSomeBit, holds, type AllowedSyscalls, type SeccompCondition } from './seccomp-condition.js';
 import { kernelCveTable, type CveTable, type Requirement, type SyscallRequirement } from './cve-table.js';
+import type { CveRow, CveVerdict } from './cve-verdicts.js';
 
-export type CveStatus = 'denied' | 'argument' | 'open';
-
-export interface CveVerdict {
-  /** denied: every route needs a denied syscall; argument: some route is closed only by an argument rule; open: not blocked. */
-  status: CveStatus;
-  /** Why, in one line: what refuses each route, or the route that stays open. */
-  how: string;
-}
-
-/** One row of the CVE view: an entry with what this policy and Docker's default do about it. */
-export interface CveRow {
-  id: string;
-  summary: string;
-  /** The routes, one line. */
-  needs: string;
-  sources: string[];
-  policy: CveVerdict;
-  dockerDefault?: CveVerdict;
-}
+export type { CveRow, CveStatus, CveVerdict } from './cve-verdicts.js';
 
 /** A policy's allowed syscalls with their export conditions (no conditions: any arguments). */
 export function allowedByEntries(entries: readonly PolicyEntry[]): AllowedSyscalls {
@@ -94,14 +77,4 @@ export function cveRows(policy: AllowedSyscalls, dockerDefault?: AllowedSyscalls
     policy: verdict(e.needs, policy, table),
     ...(dockerDefault ? { dockerDefault: verdict(e.needs, dockerDefault, table) } : {}),
   }));
-}
-
-/** Counts by status, for summaries: blocked = denied + argument. */
-export function cveCounts(rows: readonly CveRow[], which: 'policy' | 'dockerDefault'): Record<CveStatus, number> {
-  const out: Record<CveStatus, number> = { denied: 0, argument: 0, open: 0 };
-  for (const r of rows) {
-    const v = r[which];
-    if (v) out[v.status]++;
-  }
-  return out;
 }

@@ -1,8 +1,8 @@
 // The kernel CVE panel's model: counts and filters over a report's verdicts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cveCounts, filterCves } from './cve-model.js';
-import type { CveRow } from '../../electron/api.js';
+import { filterCves } from './cve-model.js';
+import { cveSummary, type CveRow } from '../../electron/api.js';
 
 const rows: CveRow[] = [
   { id: 'CVE-2016-0728', summary: 'keyring refcount', needs: 'keyctl(arg 0: KEYCTL_JOIN_SESSION_KEYRING)', sources: ['https://nvd.nist.gov/vuln/detail/CVE-2016-0728'], policy: { status: 'denied', how: 'keyctl denied' }, dockerDefault: { status: 'denied', how: 'keyctl denied' } },
@@ -12,11 +12,11 @@ const rows: CveRow[] = [
 ];
 
 test('counts: blocked by each policy, by how, and what only Docker blocks', () => {
-  const c = cveCounts(rows);
+  const c = cveSummary(rows);
   assert.equal(c.total, 4);
   assert.deepEqual(c.policy, { denied: 1, argument: 1, open: 2 });
   assert.deepEqual(c.dockerDefault, { denied: 1, argument: 1, open: 1 });
-  assert.equal(c.dockerOnly, 1);
+  assert.deepEqual(c.dockerOnly, ['CVE-2018-18955']);
 });
 
 test('filters and search', () => {

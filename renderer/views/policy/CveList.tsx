@@ -2,8 +2,8 @@
 // analysed, before the review) and Docker's default block it, and how.
 import { useState } from 'react';
 import { useConfine } from '../../store-context.js';
-import { CVE_FILTER_LABELS, CVE_STATUS_LABELS, cveCounts, filterCves, type CveFilter } from '../../state/cve-model.js';
-import type { CveVerdict } from '../../../electron/api.js';
+import { CVE_FILTER_LABELS, CVE_STATUS_LABELS, filterCves, type CveFilter } from '../../state/cve-model.js';
+import { cveSummary, type CveVerdict } from '../../../electron/api.js';
 
 function Verdict({ v, testId }: { v: CveVerdict | undefined; testId: string }) {
   if (!v) return <td className="muted">—</td>;
@@ -20,7 +20,7 @@ export function CveList() {
   const [filter, setFilter] = useState<CveFilter>('all');
   const [query, setQuery] = useState('');
   if (!rows) return null;
-  const c = cveCounts(rows);
+  const c = cveSummary(rows);
   const shown = filterCves(rows, filter, query);
   return (
     <section className="panel" id="cves" data-testid="cve-panel">
@@ -33,7 +33,7 @@ export function CveList() {
           Docker&apos;s default blocks {c.dockerDefault.denied + c.dockerDefault.argument}
         </span>
         <span className="muted">
-          {c.policy.denied} by denying the syscall, {c.policy.argument} by an argument rule; {c.dockerOnly} blocked only by Docker&apos;s default. The policy as analysed, before the review.
+          {c.policy.denied} by denying the syscall, {c.policy.argument} by an argument rule; {c.dockerOnly.length} blocked only by Docker&apos;s default. The policy as analysed, before the review.
         </span>
       </div>
       <div className="toolbar">
