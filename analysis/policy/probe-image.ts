@@ -41,17 +41,14 @@ export function probeElf(): Buffer {
   return b;
 }
 
-/** Imports the probe image into the engine (once per content) and returns its reference. */
-export async function ensureProbeImage(docker: Docker): Promise<string> {
+/**
+ * Imports the probe image into the engine and returns its reference, a tag of this use alone: the
+ * caller removes it when done, and two analyses probing at once (the CLI and the app, analyze and
+ * verify) never remove the image the other one is about to start. The image is a few hundred bytes.
+ */
+export async function importProbeImage(docker: Docker): Promise<string> {
   const elf = probeElf();
-  const tag = createHash('sha256').update(elf).digest('hex').slice(0, 12);
-  const ref = `confine/runtime-probe:${tag}`;
-  try {
-    await docker.getImage(ref).inspect();
-    return ref;
-  } catch {
-    // not there yet
-  }
+  const tag = `${createHash('sha256').update(elf).digest('hex').slice(0, 12)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const pack = tar.pack();
   pack.entry({ name: PROBE_PROGRAM.slice(1), mode: 0o755 }, elf);
   pack.finalize();
@@ -61,5 +58,5 @@ export async function ensureProbeImage(docker: Docker): Promise<string> {
     changes: [`CMD ["${PROBE_PROGRAM}"]`, 'LABEL confine=runtime-probe'],
   } as unknown as object);
   await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
-  return ref;
+  return `confine/runtime-probe:${tag}`;
 }

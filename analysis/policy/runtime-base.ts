@@ -13,7 +13,7 @@ import type Docker from 'dockerode';
 import { openAuditSource, type AuditSource } from '../audit/source.js';
 import type { SeccompRecord } from '../audit/records.js';
 import { InputError } from '../errors.js';
-import { ensureProbeImage, PROBE_COMM, PROBE_SYSCALL } from './probe-image.js';
+import { importProbeImage, PROBE_COMM, PROBE_SYSCALL } from './probe-image.js';
 import { containerSettings, securityOpts, type RunSettings } from '../profile/run-settings.js';
 import type { ResolvedUser } from '../image/users.js';
 
@@ -98,7 +98,7 @@ export async function runtimeBase(docker: Docker, cacheDir: string, opts: { runs
 
 /** Runs the probe `runs` times under a log-everything profile; the union of what its init did before exec. */
 export async function measureRuntimeBase(docker: Docker, runs: number, settings: ProbeSettings = ROOT_SETTINGS): Promise<{ syscalls: number[]; runs: number; source: 'auditd' | 'kmsg' }> {
-  const image = await ensureProbeImage(docker);
+  const image = await importProbeImage(docker);
   const all = new Set<number>();
   let kind: 'auditd' | 'kmsg' = 'kmsg';
   try {
@@ -119,7 +119,7 @@ export async function measureRuntimeBase(docker: Docker, runs: number, settings:
 
 /** Proves that seccomp audit records reach `src` on this machine: a probe run must show up in it. */
 export async function auditCanary(docker: Docker, src: AuditSource): Promise<void> {
-  const image = await ensureProbeImage(docker);
+  const image = await importProbeImage(docker);
   try {
     await probeOnce(docker, image, src, ROOT_SETTINGS);
   } finally {
