@@ -25,6 +25,7 @@ import { dlopenNames } from './link/dlopen.js';
 import { MUSL_START_STAGES } from './link/musl.js';
 import { dlsymNames, dlsymRoots } from './link/dlsym.js';
 import { mergeArgumentRules, restrictedArguments } from './args/restricted-arguments.js';
+import { enosysFallbacks } from './graph/enosys-fallback.js';
 import { AnalysisCancelled, InputError } from './errors.js';
 import { uncachedWarning } from './cache/atomic-write.js';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ export interface Progress {
 /** What one program contributes to the report; cached as a whole when its inputs are unchanged. */
 interface ProgramResult {
   /** Known syscalls in discovery order, with the best path and every site each. */
-  syscalls: { nr: number; path: PathStep[]; cost?: number; sites?: { object: string; function: string; address: string; path: PathStep[] }[]; args?: ArgumentRule[] }[];
+  syscalls: { nr: number; path: PathStep[]; cost?: number; sites?: { object: string; function: string; address: string; path: PathStep[] }[]; args?: ArgumentRule[]; enosys?: string }[];
   unresolved: Omit<UnresolvedSite, 'program'>[];
   objects: string[];
   /** Graph objects (the vDSO included), for the report's object count. */
@@ -224,6 +225,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     }
     const rules = restrictedArguments(graph, graphRoots);
     for (const k of known) if (rules.has(k.nr)) k.args = rules.get(k.nr);
+    // As for argument rules: a site of unknown number may be the syscall itself, without a fallback.
+    const enosys = un.length === 0 ? enosysFallbacks(graph, syscalls, graphRoots.map((r) => r.node)) : new Map<number, string>();
+    for (const k of known) if (enosys.has(k.nr)) k.enosys = enosys.get(k.nr);
     const kernelMade = kernelMadeSyscalls(known);
     // Made by the kernel itself: its one site is the kernel step its path ends in.
     known.push(...kernelMade.map((k) => ({ ...k, sites: [{ object: k.path.at(-1)!.object, function: k.path.at(-1)!.function, address: k.path.at(-1)!.address, path: k.path }] })));
@@ -254,11 +258,13 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       const err = results.put(key, loaderProbes(computed.lp), result);
       if (err) cacheErrors.add(err);
     }
-    for (const { nr, path, cost, sites, args } of result.syscalls) {
+    for (const { nr, path, cost, sites, args, enosys } of result.syscalls) {
       let e = merged.get(nr);
-      if (!e) merged.set(nr, (e = { name: syscallName(nr)!, nr, programs: [program], path, ...(args ? { args } : {}) }));
+      if (!e) merged.set(nr, (e = { name: syscallName(nr)!, nr, programs: [program], path, ...(args ? { args } : {}), ...(enosys ? { enosys } : {}) }));
       else {
         e.programs.push(program);
+        // ENOSYS only where every program that makes it falls back.
+        if (!enosys) delete e.enosys;
         const both = mergeArgumentRules(e.args, args);
         if (both) e.args = both;
         else delete e.args;

@@ -218,3 +218,24 @@ test('a review that removes an argument value tightens the export; removing ever
   assert.equal(parseArgumentReviewKey('arg:socket:0:17')?.value, 17);
   assert.equal(parseArgumentReviewKey('socket'), undefined);
 });
+
+test('a syscall its callers fall back from is answered with ENOSYS in every format, unless the runtime makes it or the review allows it', () => {
+  const report = fakeReport();
+  report.syscalls.push({ ...entry('clone3', [[NGINX, 'main'], [LIBC, '__clone3']]), enosys: "glibc's __clone_internal falls back to clone" });
+  const entries = policyEntries(report);
+  assert.deepEqual(entries.find((e) => e.name === 'clone3')?.errno, 38);
+  const docker = dockerExport(entries);
+  assert.deepEqual(docker.syscalls.filter((r) => r.names.includes('clone3')).map((r) => [r.action, r.errnoRet]), [['SCMP_ACT_ERRNO', 38]]);
+  assert.ok(!readDockerProfile(JSON.stringify(docker)).names.has('clone3'), 'an ENOSYS answer does not allow it');
+  const oci = ociExport(entries);
+  assert.deepEqual(oci.syscalls.find((r) => r.names.includes('clone3')), { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
+  assert.ok(!oci.syscalls[0].names.includes('clone3'));
+  const k8s = parseYamlSubset(kubernetesExport(entries, 'nginx')).value as { spec: { syscalls: { action: string; names: string[]; errnoRet?: number }[] } };
+  assert.deepEqual(k8s.spec.syscalls.filter((r) => r.names.includes('clone3')).map((r) => [r.action, r.errnoRet]), [['SCMP_ACT_ERRNO', 38]]);
+  assert.match(exportReport(report, { format: 'kubernetes', title: 't' }).text, /5 syscalls allowed on x86-64, 1 answered with ENOSYS/);
+  // The runtime needs it, or the reviewer says so: allowed.
+  const made = fakeReport();
+  made.syscalls.push({ ...entry('clone3', [], true), enosys: 'x' });
+  assert.equal(policyEntries(made).find((e) => e.name === 'clone3')?.errno, undefined);
+  assert.equal(policyEntries(report, { clone3: { decision: 'allow', note: '' } }).find((e) => e.name === 'clone3')?.errno, undefined);
+});

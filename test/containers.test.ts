@@ -154,6 +154,25 @@ test('a value outside an argument rule of the nginx profile is denied with EPERM
   assert.ok(tried > 0, `no probe-able syscall has an argument rule in the nginx profile: ${restricted(profile).join(' ')}`);
 });
 
+// clone3 answered with ENOSYS (the nginx report says glibc falls back from it): a glibc program
+// creating a thread under the nginx profile gets its thread through clone; with clone3 refused by
+// the default EPERM instead, glibc does not fall back and pthread_create fails.
+test('clone3 answered with ENOSYS under the nginx profile: threads fall back to clone; under EPERM they fail', async (t) => {
+  if (skip) return t.skip(skip);
+  const report = JSON.parse(readFileSync(join(work, 'nginx.json'), 'utf8')) as { syscalls: { name: string; enosys?: string }[] };
+  assert.match(report.syscalls.find((s) => s.name === 'clone3')?.enosys ?? '', /falls back to clone/, 'the nginx report does not answer clone3 with ENOSYS');
+  const profilePath = join(work, 'nginx.profile.json');
+  const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as { syscalls: { names: string[]; action: string; errnoRet?: number }[] };
+  assert.deepEqual(profile.syscalls.filter((r) => r.names.includes('clone3')).map((r) => [r.action, r.errnoRet]), [['SCMP_ACT_ERRNO', 38]]);
+  const threads = await buildTrap('threads');
+  const run = (seccomp: string): number | null =>
+    dockerCli(['run', '--rm', '--network', 'none', '--security-opt', `seccomp=${seccomp}`, '-v', `${threads}:/threads:ro`, '--entrypoint', '/threads', TEST_IMAGES.nginx]).code;
+  assert.equal(run(profilePath), 0, 'a thread could not be created under the nginx profile');
+  const eperm = join(work, 'nginx-clone3-eperm.json');
+  writeFileSync(eperm, JSON.stringify({ ...profile, syscalls: profile.syscalls.filter((r) => !r.names.includes('clone3')) }));
+  assert.equal(run(eperm), 1, 'with clone3 refused by EPERM, pthread_create should fail (glibc falls back only on ENOSYS)');
+});
+
 test('verify fails when a syscall the analysis proved necessary is removed (accept4)', async (t) => {
   if (skip) return t.skip(skip);
   const full = JSON.parse(readFileSync(join(work, 'nginx.profile.json'), 'utf8')) as { syscalls: { names: string[] }[] };

@@ -69,6 +69,11 @@ export interface SyscallEntry {
    * (policy/argument-rules.ts).
    */
   args?: ArgumentRule[];
+  /**
+   * Why a policy may answer ENOSYS instead of allowing it: every program that makes it falls back
+   * to another syscall then (graph/enosys-fallback.ts). Exports do so unless the runtime makes it.
+   */
+  enosys?: string;
 }
 
 export interface UnresolvedSite {

@@ -7,7 +7,8 @@ export interface DockerProfile {
   defaultAction: 'SCMP_ACT_ERRNO';
   defaultErrnoRet: number;
   architectures: string[];
-  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW'; args?: SeccompArg[]; comment?: string }[];
+  /** Allow rules, and ERRNO rules with their errnoRet for syscalls answered with an errno (ENOSYS). */
+  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO'; args?: SeccompArg[]; errnoRet?: number; comment?: string }[];
   /** Syscalls the user's review denies, each with its note (the default action denies them already). */
   deniedByReview?: string[];
 }

@@ -52,6 +52,8 @@ function nginxReport(): Report {
       entry('unshare', via('unshare'), { args: [{ index: 0, name: 'unshare_flags', kind: 'flags', values: [0x04000000, 0x0c000000] }] }),
       // Past 32 bits: no rule, the syscall keeps any argument.
       entry('personality', via('personality'), { args: [{ index: 0, name: 'personality', kind: 'value', values: [2 ** 40] }] }),
+      // Answered with ENOSYS: an ERRNO rule with its errnoRet in every format.
+      entry('clone3', via('clone3'), { enosys: "glibc's __clone_internal falls back to clone" }),
     ].sort((a, b) => a.nr - b.nr),
     unresolved: [],
     warnings: [],

@@ -20,6 +20,16 @@ export interface PolicyEntry {
   reason: string;
   /** Alternatives of argument conditions (argument-rules.ts); empty or absent: any arguments. */
   args?: SeccompArg[][];
+  /** Not allowed but answered with this errno (ENOSYS for a syscall its caller falls back from, SyscallEntry.enosys). */
+  errno?: number;
+}
+
+/** ENOSYS on x86-64. */
+export const ENOSYS = 38;
+
+/** The entries a policy lets run (an answered errno is not a run). */
+export function allowedEntries(entries: readonly PolicyEntry[]): PolicyEntry[] {
+  return entries.filter((e) => e.errno === undefined);
 }
 
 export type PolicyFormat = 'docker' | 'oci' | 'kubernetes';
@@ -65,6 +75,11 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
     let reason = justification(s, runtime);
     // A note travels with the rule whether or not a decision was made with it.
     if (r && r.note.trim() !== '') reason += ` (review${r.decision ? '' : ' note'}: ${r.note.trim()})`;
+    // Its callers fall back when it fails with ENOSYS: answered so, unless the runtime needs it or the review allows it.
+    if (s.enosys && !s.runtime && r?.decision !== 'allow') {
+      out.set(s.name, { name: s.name, nr: s.nr, reason: `answered with ENOSYS: ${s.enosys}; found at ${reason}`, errno: ENOSYS });
+      continue;
+    }
     // The runtime's own calls are not analysed: a syscall it makes keeps any argument.
     const rules = tightened(s.args, removedValues(review, s.name));
     // Every value of an argument removed by the review: no call of it is wanted.
@@ -133,7 +148,7 @@ function oneLine(s: string): string {
 
 /**
  * Docker JSON: deny by default (EPERM), one allow rule per syscall with its justification as the
- * rule's comment. The engine ignores keys it does not know: the scope notice and the review's
+ * rule's comment (an ERRNO rule for one answered with an errno). The engine ignores keys it does not know: the scope notice and the review's
  * denials travel with the file as top-level keys, where a reader sees them, and change nothing.
  */
 export function dockerExport(entries: PolicyEntry[], notice?: string, denials: Denial[] = []): DockerProfile {
@@ -142,11 +157,12 @@ export function dockerExport(entries: PolicyEntry[], notice?: string, denials: D
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: [...ARCHITECTURES],
-    syscalls: entries.flatMap((e) =>
-      e.args && e.args.length > 0
-        ? e.args.map((args) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, args, comment: oneLine(`${e.name}: ${e.reason}`) }))
-        : [{ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, comment: oneLine(`${e.name}: ${e.reason}`) }],
-    ),
+    syscalls: entries.flatMap((e): DockerProfile['syscalls'] => {
+      const comment = oneLine(`${e.name}: ${e.reason}`);
+      if (e.errno !== undefined) return [{ names: [e.name], action: 'SCMP_ACT_ERRNO', errnoRet: e.errno, comment }];
+      if (e.args && e.args.length > 0) return e.args.map((args) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW', args, comment }));
+      return [{ names: [e.name], action: 'SCMP_ACT_ALLOW', comment }];
+    }),
     ...(denials.length > 0 ? { deniedByReview: denials.map(denialLine) } : {}),
   };
 }
@@ -156,17 +172,19 @@ export interface OciSeccomp {
   defaultAction: 'SCMP_ACT_ERRNO';
   defaultErrnoRet: number;
   architectures: string[];
-  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW'; args?: SeccompArg[] }[];
+  syscalls: { names: string[]; action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO'; args?: SeccompArg[]; errnoRet?: number }[];
 }
 
 export function ociExport(entries: PolicyEntry[]): OciSeccomp {
-  const names = entries.filter((e) => !e.args?.length).map((e) => e.name).sort();
-  const withArgs = entries.filter((e) => e.args?.length).flatMap((e) => e.args!.map((args) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, args })));
+  const allowed = allowedEntries(entries);
+  const names = allowed.filter((e) => !e.args?.length).map((e) => e.name).sort();
+  const withArgs = allowed.filter((e) => e.args?.length).flatMap((e) => e.args!.map((args) => ({ names: [e.name], action: 'SCMP_ACT_ALLOW' as const, args })));
+  const errnos = entries.filter((e) => e.errno !== undefined).map((e) => ({ names: [e.name], action: 'SCMP_ACT_ERRNO' as const, errnoRet: e.errno! }));
   return {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
     architectures: [...ARCHITECTURES],
-    syscalls: [...(names.length > 0 ? [{ names, action: 'SCMP_ACT_ALLOW' as const }] : []), ...withArgs],
+    syscalls: [...(names.length > 0 ? [{ names, action: 'SCMP_ACT_ALLOW' as const }] : []), ...withArgs, ...errnos],
   };
 }
 
@@ -198,7 +216,7 @@ export function kubernetesExport(entries: PolicyEntry[], name: string, header: s
     lines.push('  syscalls: []');
   } else {
     lines.push('  syscalls:');
-    const plain = entries.filter((e) => !e.args?.length);
+    const plain = allowedEntries(entries).filter((e) => !e.args?.length);
     if (plain.length > 0) {
       lines.push('    - action: SCMP_ACT_ALLOW');
       lines.push('      names:');
@@ -207,7 +225,14 @@ export function kubernetesExport(entries: PolicyEntry[], name: string, header: s
         lines.push(`        - ${e.name}`);
       }
     }
-    for (const e of entries.filter((x) => x.args?.length)) {
+    for (const e of entries.filter((x) => x.errno !== undefined)) {
+      lines.push(`    # ${oneLine(`${e.name}: ${e.reason}`)}`);
+      lines.push('    - action: SCMP_ACT_ERRNO');
+      lines.push(`      errnoRet: ${e.errno}`);
+      lines.push('      names:');
+      lines.push(`        - ${e.name}`);
+    }
+    for (const e of allowedEntries(entries).filter((x) => x.args?.length)) {
       lines.push(`    # ${oneLine(`${e.name}: ${e.reason}`)}`);
       for (const alt of e.args!) {
         lines.push('    - action: SCMP_ACT_ALLOW');
@@ -266,7 +291,7 @@ export function exportReport(report: Report, opts: { format: PolicyFormat; title
   const of = opts.program ? `${opts.program} in ${opts.title}` : opts.title;
   const header = [
     `Seccomp profile generated by Confine${opts.source ? ` from ${opts.source}` : ''} (${of}).`,
-    `${entries.length} syscalls allowed on x86-64; everything else fails with EPERM. Each syscall is preceded by why it is allowed.`,
+    `${allowedEntries(entries).length} syscalls allowed on x86-64${entries.length > allowedEntries(entries).length ? `, ${entries.length - allowedEntries(entries).length} answered with ENOSYS` : ''}; everything else fails with EPERM. Each syscall is preceded by why it is allowed.`,
   ];
   const denials = [...reviewDenials(report, opts.review ?? {}, syscallNumber), ...valueDenials(report, opts.review ?? {})].sort((a, b) => a.nr - b.nr);
   return renderPolicy(opts.format, entries, opts.program ? `${opts.title} ${opts.program}` : opts.title, { header, notice: scopeNotice(report), denials });

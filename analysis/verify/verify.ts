@@ -71,11 +71,19 @@ export interface VerifyResult {
   warnings: string[];
 }
 
-/** The profile with every non-allow outcome turned into SCMP_ACT_LOG, so nothing is denied but all is recorded. */
+/** ENOSYS on x86-64: what a profile answers for a syscall its callers fall back from. */
+const ENOSYS = 38;
+
+/**
+ * The profile with every denial turned into SCMP_ACT_LOG, so nothing is denied but all is recorded.
+ * An ENOSYS answer stays: it is the policy's intended outcome (glibc falls back from clone3 to
+ * clone), not a denial, and the workload must run the fallback it will run under the real profile.
+ */
 export function loggingProfile(p: SeccompProfileJson): SeccompProfileJson {
   const out: SeccompProfileJson = { ...p, defaultAction: 'SCMP_ACT_LOG' };
   delete out.defaultErrnoRet;
-  if (p.syscalls) out.syscalls = p.syscalls.map((r) => (r.action === 'SCMP_ACT_ALLOW' ? r : { ...r, action: 'SCMP_ACT_LOG', errnoRet: undefined }));
+  const kept = (r: NonNullable<SeccompProfileJson['syscalls']>[number]): boolean => r.action === 'SCMP_ACT_ALLOW' || (r.action === 'SCMP_ACT_ERRNO' && r.errnoRet === ENOSYS);
+  if (p.syscalls) out.syscalls = p.syscalls.map((r) => (kept(r) ? r : { ...r, action: 'SCMP_ACT_LOG', errnoRet: undefined }));
   return out;
 }
 

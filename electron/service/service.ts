@@ -23,7 +23,7 @@ import type {
   Subgraph,
   Workspace,
 } from '../api.js';
-import { exportReport, policyEntries } from '../../analysis/policy/exports.js';
+import { allowedEntries, exportReport, policyEntries } from '../../analysis/policy/exports.js';
 import { reviewBasis, reviewSubject } from '../../analysis/policy/review.js';
 import { JobManager } from './jobs.js';
 import { checkNamedPrograms, checkRequest } from '../../analysis/request.js';
@@ -210,7 +210,7 @@ export class ConfineService implements ConfineApi {
       const { report, subject } = this.subjectOf(id);
       const reasons = new Map<string, string>();
       const args = new Map<string, string>();
-      for (const e of policyEntries(report, this.workspace.reviewsOf(subject))) {
+      for (const e of allowedEntries(policyEntries(report, this.workspace.reviewsOf(subject)))) {
         reasons.set(e.name, shortReason(e.reason));
         const t = conditionsText(e.args);
         if (t) args.set(e.name, t);

@@ -5,7 +5,7 @@ import { pathText, type Report, type ReviewDecision, type ReviewEntry } from '..
 import type { SyscallEntry } from '../../electron/api.js';
 import { CATEGORIES, categoryOf, type Category } from '../syscall-categories.js';
 
-/** allowed: in the policy; denied: removed by the review; review: needs a decision (runtime-only, no static path). */
+/** allowed: in the policy; denied: removed by the review, or answered with ENOSYS; review: needs a decision (runtime-only, no static path). */
 export type PolicyStatus = 'allowed' | 'denied' | 'review';
 
 export const STATUS_LABELS: Record<PolicyStatus, string> = { allowed: 'allowed', denied: 'denied', review: 'needs review' };
@@ -66,6 +66,8 @@ export { pathText };
 function statusOf(s: SyscallEntry, review: ReviewEntry | undefined): { status: PolicyStatus; reason: string } {
   if (review?.decision === 'deny') return { status: 'denied', reason: review.note ? `denied: ${review.note}` : 'denied by review' };
   if (review?.decision === 'allow') return { status: 'allowed', reason: review.note ? `allowed: ${review.note}` : 'allowed by review' };
+  // Its callers fall back when it fails: the export answers ENOSYS (SyscallEntry.enosys), so it does not run.
+  if (s.enosys && !s.runtime) return { status: 'denied', reason: `answered with ENOSYS: ${s.enosys}` };
   if (s.path.length === 0) {
     return s.runtime
       ? { status: 'review', reason: 'made only by the container runtime (no static path in the image)' }

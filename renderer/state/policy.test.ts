@@ -30,6 +30,12 @@ test('rows: static syscalls are allowed, runtime-only ones need review, the revi
   assert.equal(policyRows(sampleReport(), undefined).find((r) => r.name === 'capset')!.status, 'review');
   assert.deepEqual(rows.map((r) => r.nr), [0, 1, 41, 87, 126, 202, 257]);
   assert.equal(by.get('socket')!.category, 'network');
+  // A syscall answered with ENOSYS does not run: denied, with why; a review allowing it wins.
+  const r = sampleReport();
+  r.syscalls = r.syscalls.map((s) => (s.name === 'unlink' ? { ...s, enosys: 'its caller falls back' } : s));
+  const enosys = policyRows(r, undefined).find((x) => x.name === 'unlink')!;
+  assert.deepEqual([enosys.status, enosys.reason], ['denied', 'answered with ENOSYS: its caller falls back']);
+  assert.equal(policyRows(r, { unlink: review('allow') }).find((x) => x.name === 'unlink')!.status, 'allowed');
 });
 
 test('filter: by name, number, program and note; by category and status', () => {

@@ -2,7 +2,7 @@
 // glibc's crt1.o puts into every executable it starts (static ones included).
 import type { ElfFile } from '../../elf/types.js';
 import { STANDARD_NORETURN } from './c-standard.js';
-import type { Runtime } from './types.js';
+import type { EnosysFallback, Runtime } from './types.js';
 
 const NT_GNU_ABI_TAG = 1;
 
@@ -17,6 +17,18 @@ const SETXID = {
   why: 'the set*id functions store their number in the xid_command this function reads (nptl/nptl_setxid.c)',
 };
 
+// glibc 2.34 and later create threads (and, later, posix_spawn children) through __clone_internal,
+// which calls __clone3 first and, when that fails with ENOSYS, makes clone with the same flags
+// (sysdeps/unix/sysv/linux/clone-internal.c). Releases that reach clone3 another way name other
+// functions, and then the check fails and clone3 stays allowed.
+const CLONE3: EnosysFallback = {
+  syscall: 'clone3',
+  fallback: 'clone',
+  makers: ['__clone3'],
+  callers: ['__clone_internal', '__GI___clone_internal'],
+  why: "glibc's __clone_internal falls back to clone when clone3 fails with ENOSYS (sysdeps/unix/sysv/linux/clone-internal.c)",
+};
+
 // glibc's own noreturn entry points on top of the standard ones (fortify and assertion failures).
 const noreturn = new Set([...STANDARD_NORETURN, '__assert_perror_fail', '__fortify_fail', '__chk_fail', '__libc_fatal', '__longjmp_chk']);
 
@@ -28,4 +40,5 @@ export const glibcRuntime: Runtime = {
     elf.dynsym.some((s) => s.version !== undefined && s.version.startsWith('GLIBC_')),
   noreturnImport: (symbol) => noreturn.has(symbol),
   loadedNumbers: { __nptl_setxid: SETXID, __nptl_setxid_sighandler: SETXID, sighandler_setxid: SETXID },
+  enosysFallbacks: [CLONE3],
 };

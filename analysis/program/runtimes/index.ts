@@ -15,3 +15,8 @@ const RUNTIMES: readonly Runtime[] = [goRuntime, glibcRuntime, muslRuntime];
 export function objectRuntime(elf: ElfFile): Runtime {
   return RUNTIMES.find((r) => r.detect(elf)) ?? cRuntime;
 }
+
+/** The runtime an object's facts name (facts keep the name, not the module). */
+export function runtimeNamed(name: Runtime['name']): Runtime {
+  return [...RUNTIMES, cRuntime].find((r) => r.name === name) ?? cRuntime;
+}

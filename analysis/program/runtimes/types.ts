@@ -16,6 +16,14 @@ export interface DeclaredFunction {
   runtimeCalls?: boolean;
 }
 
+export interface EnosysFallback {
+  readonly syscall: string;
+  readonly fallback: string;
+  readonly makers: readonly string[];
+  readonly callers: readonly string[];
+  readonly why: string;
+}
+
 export interface Runtime {
   readonly name: RuntimeName;
   /** Whether the object's code is built on this runtime, decided from its contents, never from its file name. */
@@ -43,6 +51,13 @@ export interface Runtime {
    * name, so they apply only where symbols (or a debug file's) name the function.
    */
   loadedNumbers?: Readonly<Record<string, { readonly numbers: readonly number[]; readonly why: string }>>;
+  /**
+   * Syscalls the runtime tries first and gives up on when they fail with ENOSYS, making `fallback`
+   * instead (glibc's clone3, whose flags sit in memory no seccomp filter can read, then clone): made
+   * only in `makers`, entered only from `callers`, all by function name. Where that holds, a policy
+   * answers ENOSYS, as Docker's default does (graph/enosys-fallback.ts).
+   */
+  enosysFallbacks?: readonly EnosysFallback[];
   /** Functions the runtime's metadata declares, seeds for discovery (none for C runtimes). */
   functions?(elf: ElfFile): DeclaredFunction[];
 }

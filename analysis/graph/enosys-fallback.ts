@@ -1,0 +1,67 @@
+// Syscalls a policy can answer with ENOSYS instead of allowing (program/runtimes: enosysFallbacks):
+// the runtime tries them first and makes another syscall when they fail with ENOSYS. That holds for
+// one program only when every reachable site of the syscall is in one of the runtime's declared
+// makers, each maker is entered only by direct calls from the runtime's declared callers in the
+// same object (never from a root, never through a pointer), and the fallback syscall is itself in
+// the program's policy. Anything else, a `syscall(SYS_clone3, …)` of the program's own say, keeps the
+// syscall allowed: a program that needs it gets it.
+import { runtimeNamed } from '../program/runtimes/index.js';
+import type { EnosysFallback, RuntimeName } from '../program/runtimes/types.js';
+import { syscallNumber } from '../x86_64/syscall-table.js';
+import type { ProgramGraph } from './program-graph.js';
+import type { FoundSyscall } from './syscall-sites.js';
+
+/** By syscall number: why it may be answered with ENOSYS in this program. */
+export function enosysFallbacks(g: ProgramGraph, syscalls: ReadonlyMap<number, FoundSyscall>, roots: Iterable<number>): Map<number, string> {
+  const out = new Map<number, string>();
+  const rootSet = new Set(roots);
+  const taken = g.addressTaken();
+  let callers: Map<number, number[]> | undefined;
+  const callersOf = (id: number): number[] => {
+    if (!callers) {
+      callers = new Map();
+      for (const from of g.parent.keys()) {
+        if (from === g.INDIRECT) continue;
+        for (const e of g.edges(from)) {
+          if (e.to === g.INDIRECT) continue;
+          let l = callers.get(e.to);
+          if (!l) callers.set(e.to, (l = []));
+          l.push(from);
+        }
+      }
+    }
+    return callers.get(id) ?? [];
+  };
+  const declared = new Map<number, { fb: EnosysFallback; runtime: RuntimeName }[]>();
+  for (const o of g.objects) {
+    for (const fb of runtimeNamed(o.facts.runtime).enosysFallbacks ?? []) {
+      const nr = syscallNumber(fb.syscall);
+      if (nr === undefined) continue;
+      const list = declared.get(nr) ?? [];
+      if (!list.some((d) => d.fb === fb)) list.push({ fb, runtime: o.facts.runtime });
+      declared.set(nr, list);
+    }
+  }
+  for (const [nr, candidates] of declared) {
+    const found = syscalls.get(nr);
+    if (!found) continue;
+    for (const { fb, runtime } of candidates) {
+      const fallback = syscallNumber(fb.fallback);
+      if (fallback === undefined || !syscalls.has(fallback)) continue;
+      const ok = found.sites.every((site) => {
+        const node = [...g.parent.keys()].find((id) => id !== g.INDIRECT && g.functionName(id) === site.function && g.objects[g.nodes[id].obj].path === site.object);
+        if (node === undefined) return false;
+        const obj = g.nodes[node].obj;
+        if (g.objects[obj].facts.runtime !== runtime || !fb.makers.includes(site.function)) return false;
+        if (rootSet.has(node) || taken.has(node)) return false;
+        const from = callersOf(node);
+        return from.length > 0 && from.every((c) => g.nodes[c].obj === obj && fb.callers.includes(g.functionName(c)));
+      });
+      if (ok) {
+        out.set(nr, fb.why);
+        break;
+      }
+    }
+  }
+  return out;
+}
