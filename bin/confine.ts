@@ -9,6 +9,8 @@ import { cveSummary } from '../analysis/policy/cve-verdicts.js';
 import { exportReport } from '../analysis/policy/exports.js';
 import { explain, syscallOf } from '../analysis/policy/explain.js';
 import { programProfileName } from '../analysis/policy/per-program.js';
+import { reviewSubject } from '../analysis/policy/review.js';
+import { readWorkspaceReviews } from '../electron/service/workspace.js';
 import { checkRequest } from '../analysis/request.js';
 import { runRequest } from '../analysis/run-request.js';
 import { checkRunSettings, type RunSettings } from '../analysis/profile/run-settings.js';
@@ -21,11 +23,12 @@ import { cmdServe, SERVE_USAGE } from '../electron/serve.js';
 const SETTINGS_USAGE = '[--user U[:G]] [--group-add G]... [--tty] [--read-only] [--no-new-privileges] [--cap-add C]... [--cap-drop C]...';
 
 const USAGE = `usage:
-  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--profiles-dir DIR] [--cache-dir DIR] [--strict] ${SETTINGS_USAGE}
+  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--profiles-dir DIR] [--review WORKSPACE] [--cache-dir DIR] [--strict] ${SETTINGS_USAGE}
       IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
       --profile: the container-wide policy; --profiles-dir: one narrower policy per program
+      --review: apply the app's review of this image (its workspace file) to those profiles
       --user ... --cap-drop: how the container will be run (as docker run takes them); the runtime's own syscalls depend on them
-  confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
+  confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--review WORKSPACE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
   confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] ${SETTINGS_USAGE} -- WORKLOAD...
       exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 6: records were lost; 2: bad input
   confine explain REPORT SYSCALL
@@ -136,6 +139,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
         json: { type: 'string' },
         profile: { type: 'string' },
         'profiles-dir': { type: 'string' },
+        review: { type: 'string' },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
         workers: { type: 'string' },
@@ -154,6 +158,9 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers takes a whole number');
   if (values['no-cache'] && image !== undefined) throw new UsageError('--no-cache is for --rootfs analyses');
+  if (values.review !== undefined && !values.profile && !values['profiles-dir']) throw new UsageError('--review applies a review to --profile or --profiles-dir: give one of them');
+  // Read before the analysis: a bad file fails at once.
+  const workspace = values.review !== undefined ? readWorkspaceReviews(resolve(values.review)) : undefined;
   const cacheRoot = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
   // The same request, checked by the same validator, as the UI sends.
   const request = checkRequest(
@@ -173,13 +180,16 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   if (abort.signal.aborted) throw new AnalysisCancelled();
   const title = image ?? (values.program ?? []).join(' ');
   if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
-  if (values.profile) writeFileSync(values.profile, exportReport(report, { format: 'docker', title }).text);
+  // The app's review of this report's subject (its image name, or the analysed programs), as the app's export applies it.
+  const review = workspace?.[reviewSubject(report)];
+  if (workspace && !review) process.stderr.write(`warning: ${values.review} has no review of ${reviewSubject(report)}: the profiles are the analysis's own\n`);
+  if (values.profile) writeFileSync(values.profile, exportReport(report, { format: 'docker', title, review }).text);
   if (values['profiles-dir']) {
     // One narrower profile per analysed application (for containers that run one of them at a time).
     mkdirSync(values['profiles-dir'], { recursive: true });
     for (const p of report.programs) {
       if (p.error || p.objects.length === 0) continue;
-      writeFileSync(join(values['profiles-dir'], `${programProfileName(p.path)}.json`), exportReport(report, { format: 'docker', title, program: p.path }).text);
+      writeFileSync(join(values['profiles-dir'], `${programProfileName(p.path)}.json`), exportReport(report, { format: 'docker', title, program: p.path, review }).text);
     }
   }
   printSummary(report);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { ReviewBasis, ReviewDecision, ReviewEntry, Workspace } from '../api.js';
 import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
 import { parseArgumentReviewKey } from '../../analysis/policy/review.js';
+import { InputError } from '../../analysis/errors.js';
 import { writeAtomic as writeCacheFile } from '../../analysis/cache/atomic-write.js';
 
 type Reviews = Workspace['reviews'];
@@ -45,9 +46,12 @@ function checkBasis(raw: unknown): ReviewBasis | undefined {
   return { reportId: b.reportId, found: b.found, programs: [...b.programs], path: b.path };
 }
 
-function checkReviews(raw: unknown, file: string): Reviews {
+/** Why a parsed workspace file is not one. */
+class NotAWorkspace extends Error {}
+
+function checkReviews(raw: unknown): Reviews {
   const fail = (why: string): never => {
-    throw new Error(`the workspace file ${file} is not a Confine workspace (${why}); fix or move it, then restart`);
+    throw new NotAWorkspace(why);
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('not a JSON object');
   const version = (raw as { version?: unknown }).version;
@@ -71,6 +75,26 @@ function checkReviews(raw: unknown, file: string): Reviews {
   return out;
 }
 
+/**
+ * The reviews of a workspace file the app wrote, read only (the CLI's `--review`): a file that is
+ * missing, unreadable or not a workspace is an InputError naming it.
+ */
+export function readWorkspaceReviews(file: string): Reviews {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(file, `cannot read the workspace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return checkReviews(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new InputError(file, `not valid JSON (${e.message})`);
+    if (e instanceof NotAWorkspace) throw new InputError(file, `not a Confine workspace (${e.message})`);
+    throw e;
+  }
+}
+
 /** The workspace file, loaded once and rewritten on every change. */
 export class WorkspaceStore {
   private reviews: Reviews = {};
@@ -86,9 +110,11 @@ export class WorkspaceStore {
     }
     if (text !== undefined && this.loadError === undefined) {
       try {
-        this.reviews = checkReviews(JSON.parse(text), file);
+        this.reviews = checkReviews(JSON.parse(text));
       } catch (e) {
-        this.loadError = e instanceof SyntaxError ? new Error(`the workspace file ${file} is not valid JSON (${e.message}); fix or move it, then restart`) : (e as Error);
+        if (e instanceof SyntaxError) this.loadError = new Error(`the workspace file ${file} is not valid JSON (${e.message}); fix or move it, then restart`);
+        else if (e instanceof NotAWorkspace) this.loadError = new Error(`the workspace file ${file} is not a Confine workspace (${e.message}); fix or move it, then restart`);
+        else throw e;
       }
     }
   }
