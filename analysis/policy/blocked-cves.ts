@@ -3,7 +3,7 @@
 // or because its argument rules let no value the exploit needs through. Requirements on other
 // arguments than the one an exploit needs are taken to be met: a block is claimed only on proof.
 import { allowedEntries, type PolicyEntry } from './exports.js';
-import { admitsSomeBit, holds, type AllowedSyscalls, type SeccompCondition } from './seccomp-condition.js';
+import { admitsLow32, admitsSomeBit, pinnedLow32, type AllowedSyscalls, type SeccompCondition } from './seccomp-condition.js';
 import { kernelCveTable, type CveTable, type Requirement, type SyscallRequirement } from './cve-table.js';
 import type { CveRow, CveVerdict } from './cve-verdicts.js';
 
@@ -25,11 +25,15 @@ function refusal(r: SyscallRequirement, policy: AllowedSyscalls): { why: string;
   if (!policy.has(r.syscall)) return { why: `${r.syscall} denied`, byArgument: false };
   const alts = policy.get(r.syscall);
   if (alts === null || alts === undefined || r.arg === undefined) return { why: '', byArgument: false };
-  const own = (alt: readonly SeccompCondition[]): readonly SeccompCondition[] => alt.filter((c) => c.index === r.arg);
-  // An alternative that admits exactly one value the kernel ignores admits nothing that counts.
-  const onlyIgnored = (alt: readonly SeccompCondition[]): boolean => own(alt).some((c) => c.op === 'SCMP_CMP_EQ' && (r.except ?? []).includes(c.value));
+  const except = r.except ?? [];
+  // An alternative that pins the argument to a value the kernel ignores admits nothing that counts.
+  const onlyIgnored = (alt: readonly SeccompCondition[]): boolean =>
+    alt.some((c) => {
+      const p = c.index === r.arg ? pinnedLow32(c) : undefined;
+      return p !== undefined && except.includes(p);
+    });
   const admits = (alt: readonly SeccompCondition[]): boolean =>
-    r.values ? r.values.some((v) => !(r.except ?? []).includes(v) && own(alt).every((c) => holds(c, v))) : !onlyIgnored(alt) && admitsSomeBit(alt, r.arg!, r.bits!);
+    r.values ? r.values.some((v) => !except.includes(v) && admitsLow32(alt, r.arg!, v)) : !onlyIgnored(alt) && admitsSomeBit(alt, r.arg!, r.bits!);
   return alts.some(admits) ? { why: '', byArgument: false } : { why: `${requirementText(r)} refused by its argument rule`, byArgument: true };
 }
 

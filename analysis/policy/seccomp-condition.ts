@@ -45,6 +45,37 @@ export function holds(c: SeccompCondition, x: number | bigint): boolean {
   }
 }
 
+const LOW32 = 0xffffffffn;
+
+/**
+ * Whether some register value whose low 32 bits are `v` meets every comparison of `conds` on
+ * argument `index`. The kernel reads the table's int arguments from the low half only, so the upper
+ * half is the caller's to choose: `syscall(SYS_socket, 0x100000028, …)` passes Docker's
+ * `family != 40` and makes an AF_VSOCK socket. Exact for EQ and MASKED_EQ; any other comparison is
+ * taken to admit it, so a claim that a rule blocks a value is never made on a guess.
+ */
+export function admitsLow32(conds: readonly SeccompCondition[], index: number, v: number): boolean {
+  const x = BigInt(v >>> 0);
+  for (const c of conds) {
+    if (c.index !== index) continue;
+    if (c.op === 'SCMP_CMP_EQ') {
+      if ((U64(c.value) & LOW32) !== x) return false;
+    } else if (c.op === 'SCMP_CMP_MASKED_EQ') {
+      const m = U64(c.value);
+      const w = U64(c.valueTwo ?? 0);
+      if ((w & ~m & 0xffffffffffffffffn) !== 0n || (x & m & LOW32) !== (w & LOW32)) return false;
+    }
+  }
+  return true;
+}
+
+/** The low 32 bits a comparison pins the argument to (EQ, or MASKED_EQ over all of them), if it does. */
+export function pinnedLow32(c: SeccompCondition): number | undefined {
+  if (c.op === 'SCMP_CMP_EQ') return Number(U64(c.value) & LOW32);
+  if (c.op === 'SCMP_CMP_MASKED_EQ' && (U64(c.value) & LOW32) === LOW32) return Number(U64(c.valueTwo ?? 0) & LOW32);
+  return undefined;
+}
+
 /**
  * Whether some value with at least one bit of `bits` set meets every comparison of `conds` on
  * argument `index`. Exact for EQ and MASKED_EQ (what exports and Docker's default use); any other
