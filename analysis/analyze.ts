@@ -227,7 +227,6 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
     for (const k of known) if (rules.has(k.nr)) k.args = rules.get(k.nr);
     // As for argument rules: a site of unknown number may be the syscall itself, without a fallback.
     const enosys = un.length === 0 ? enosysFallbacks(graph, syscalls, graphRoots.map((r) => r.node)) : new Map<number, string>();
-    for (const k of known) if (enosys.has(k.nr)) k.enosys = enosys.get(k.nr);
     const kernelMade = kernelMadeSyscalls(known);
     // Made by the kernel itself: its one site is the kernel step its path ends in.
     known.push(...kernelMade.map((k) => ({ ...k, sites: [{ object: k.path.at(-1)!.object, function: k.path.at(-1)!.function, address: k.path.at(-1)!.address, path: k.path }] })));
@@ -244,6 +243,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
       instructions: graph.objects.reduce((a, o) => a + o.facts.instructions, 0),
       notFullyAnalysed: incompleteness({ graph, lp, dynamicDlopens, dynamicDlsyms, observed: opts.libraries?.[program] !== undefined }),
     };
+    // Like argument rules, an ENOSYS answer stands in a program not fully analysed: its policy
+    // already says it may miss what unseen code makes (design rule 8), and --strict refuses it.
+    for (const k of known) if (enosys.has(k.nr)) k.enosys = enosys.get(k.nr);
     return { result, lp };
   };
   const analyzeOne = async (program: string): Promise<void> => {
@@ -318,6 +320,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<Report> {
   progress({ phase: 'done', done: 1, total: 1 });
   for (const reason of cacheErrors) warnings.push(uncachedWarning(opts.cacheDir!, reason));
   warnings.push(...debugWarnings);
+  // A program that could not be analysed may make any syscall without a fallback: no ENOSYS answers.
+  if (summaries.some((p) => p.error)) for (const e of merged.values()) delete e.enosys;
   return {
     tool: 'confine',
     version: FACTS_VERSION,

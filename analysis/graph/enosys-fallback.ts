@@ -2,8 +2,8 @@
 // the runtime tries them first and makes another syscall when they fail with ENOSYS. That holds for
 // one program only when every reachable site of the syscall is in one of the runtime's declared
 // makers, each maker is entered only by direct calls from the runtime's declared callers in the
-// same object (never from a root, never through a pointer), and the fallback syscall is itself in
-// the program's policy. Anything else, a `syscall(SYS_clone3, …)` of the program's own say, keeps the
+// same object (never from a root, never through a pointer), each of those callers itself calls a
+// function that makes the fallback syscall, and the fallback is in the program's policy. Anything else, a `syscall(SYS_clone3, …)` of the program's own say, keeps the
 // syscall allowed: a program that needs it gets it.
 import { runtimeNamed } from '../program/runtimes/index.js';
 import type { EnosysFallback, RuntimeName } from '../program/runtimes/types.js';
@@ -48,14 +48,19 @@ export function enosysFallbacks(g: ProgramGraph, syscalls: ReadonlyMap<number, F
     for (const { fb, runtime } of candidates) {
       const fallback = syscallNumber(fb.fallback);
       if (fallback === undefined || !syscalls.has(fallback)) continue;
+      // A caller falls back only if it makes the fallback itself: a direct call into a function
+      // whose own syscall site has that number (glibc: __clone_internal -> __clone -> clone).
+      const makesFallback = (caller: number): boolean =>
+        g.edges(caller).some((e) => e.to !== g.INDIRECT && g.nodes[e.to].obj === g.nodes[caller].obj && g.nodes[e.to].fn.syscalls.some((x) => x.nr !== null && 'c' in x.nr && x.nr.c.includes(fallback)));
       const ok = found.sites.every((site) => {
-        const node = [...g.parent.keys()].find((id) => id !== g.INDIRECT && g.functionName(id) === site.function && g.objects[g.nodes[id].obj].path === site.object);
+        // The function holding this very syscall instruction (a call into a wrapper is no maker).
+        const node = [...g.parent.keys()].find((id) => id !== g.INDIRECT && g.objects[g.nodes[id].obj].path === site.object && g.nodes[id].fn.syscalls.some((x) => x.at === site.address));
         if (node === undefined) return false;
         const obj = g.nodes[node].obj;
-        if (g.objects[obj].facts.runtime !== runtime || !fb.makers.includes(site.function)) return false;
+        if (g.objects[obj].facts.runtime !== runtime || !fb.makers.includes(g.functionName(node))) return false;
         if (rootSet.has(node) || taken.has(node)) return false;
         const from = callersOf(node);
-        return from.length > 0 && from.every((c) => g.nodes[c].obj === obj && fb.callers.includes(g.functionName(c)));
+        return from.length > 0 && from.every((c) => g.nodes[c].obj === obj && fb.callers.includes(g.functionName(c)) && makesFallback(c));
       });
       if (ok) {
         out.set(nr, fb.why);
