@@ -57,7 +57,7 @@ function imageProgressLine(p: ImageAnalysisProgress): void {
   statusLine(`${what}${counts}${p.detail ? ` ${p.detail}` : ''}`, p.phase === 'done');
 }
 
-function printSummary(r: Report): void {
+function printSummary(r: Report, reviewed = false): void {
   const out: string[] = [];
   const where = r.image ? `image ${r.image.ref}` : r.rootfs;
   out.push(`${r.syscalls.length} syscalls allowed (x86-64, Linux ${r.kernel} table) for ${r.programs.length} program(s) in ${where}`);
@@ -76,7 +76,7 @@ function printSummary(r: Report): void {
   if (r.runtime) out.push(`runtime ${r.runtime.runtime} ${r.runtime.version}: ${r.runtime.syscalls.length} syscalls before exec (${r.runtime.cached ? 'cached' : `measured, ${r.runtime.runs} runs`})`);
   if (r.cves) {
     const c = cveSummary(r.cves);
-    out.push(`kernel CVEs of the table (${c.total}): this policy blocks ${c.policy.denied + c.policy.argument} (${c.policy.denied} denied outright, ${c.policy.argument} by an argument rule); Docker's default blocks ${c.dockerDefault.denied + c.dockerDefault.argument} (${c.dockerDefault.denied}, ${c.dockerDefault.argument})`);
+    out.push(`kernel CVEs of the table (${c.total}): this policy${reviewed ? ' (as analysed, before the review)' : ''} blocks ${c.policy.denied + c.policy.argument} (${c.policy.denied} denied outright, ${c.policy.argument} by an argument rule); Docker's default blocks ${c.dockerDefault.denied + c.dockerDefault.argument} (${c.dockerDefault.denied}, ${c.dockerDefault.argument})`);
     if (c.dockerOnly.length > 0) out.push(`  blocked by Docker's default but not by this policy: ${c.dockerOnly.join(' ')}`);
   }
   if (r.unresolved.length > 0) {
@@ -192,7 +192,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
       writeFileSync(join(values['profiles-dir'], `${programProfileName(p.path)}.json`), exportReport(report, { format: 'docker', title, program: p.path, review }).text);
     }
   }
-  printSummary(report);
+  printSummary(report, review !== undefined);
   // Programs that could not be (fully) analysed need review as much as unresolved sites do.
   if (values.strict && (report.unresolved.length > 0 || report.programs.some((p) => p.error || p.notFullyAnalysed))) return 3;
   return 0;

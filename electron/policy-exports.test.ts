@@ -194,29 +194,37 @@ test('argument rules reach every format: one MASKED_EQ rule per value on the low
   assert.deepEqual(k8s.map((s) => s.args), [[{ index: 0, value: ~0x0c000000 >>> 0, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]]);
 });
 
-test('a review that removes an argument value tightens the export; removing every value denies the syscall', () => {
+test('a review that removes an argument value tightens the export; removing every value denies the syscall; a flags rule is not tightened this way', () => {
   const report = fakeReport();
   const socket = { ...entry('socket', [[NGINX, 'main'], [LIBC, 'socket']]), args: [{ index: 0, name: 'family', kind: 'value' as const, values: [1, 2, 10] }] };
+  const prctl = { ...entry('prctl', [[NGINX, 'main'], [LIBC, 'prctl']]), args: [{ index: 0, name: 'option', kind: 'value' as const, values: [4, 8] }] };
   const unshare = { ...entry('unshare', [[NGINX, 'main'], [LIBC, 'unshare']]), args: [{ index: 0, name: 'unshare_flags', kind: 'flags' as const, values: [0x04000000, 0x0c000000] }] };
-  report.syscalls.push(socket, unshare);
+  report.syscalls.push(socket, prctl, unshare);
   const review = {
     [argumentReviewKey('socket', 0, 10)]: { decision: 'deny' as const, note: 'no IPv6 here' },
+    [argumentReviewKey('prctl', 0, 4)]: { decision: 'deny' as const, note: '' },
+    [argumentReviewKey('prctl', 0, 8)]: { decision: 'deny' as const, note: '' },
+    // A flags rule allows bits: removing CLONE_NEWUTS alone would leave its bit to the other value.
     [argumentReviewKey('unshare', 0, 0x04000000)]: { decision: 'deny' as const, note: '' },
-    [argumentReviewKey('unshare', 0, 0x0c000000)]: { decision: 'deny' as const, note: '' },
     // A removal that was restored (a note only) changes nothing.
     [argumentReviewKey('socket', 0, 1)]: { note: 'kept' },
   };
-  const docker = JSON.parse(exportReport(report, { format: 'docker', title: 'nginx', review }).text) as { syscalls: { names: string[]; args?: { valueTwo: number }[]; comment?: string }[]; deniedByReview?: string[] };
+  const docker = JSON.parse(exportReport(report, { format: 'docker', title: 'nginx', review }).text) as { syscalls: { names: string[]; args?: { value: number; valueTwo: number }[]; comment?: string }[]; deniedByReview?: string[] };
   const socketRules = docker.syscalls.filter((s) => s.names.includes('socket'));
   assert.deepEqual(socketRules.map((r) => r.args?.[0].valueTwo), [1, 2]);
-  assert.match(socketRules[0].comment!, /review removed arg 0 0xa/);
-  assert.ok(!docker.syscalls.some((s) => s.names.includes('unshare')), 'unshare is allowed although every value was removed');
-  assert.ok(docker.deniedByReview?.some((l) => /^unshare \(272\): denied by review: the review removed every allowed value of its unshare_flags argument$/.test(l)), JSON.stringify(docker.deniedByReview));
+  assert.match(socketRules[0].comment!, /review removed 0xa\)/);
+  assert.ok(!docker.syscalls.some((s) => s.names.includes('prctl')), 'prctl is allowed although every value was removed');
+  assert.ok(docker.deniedByReview?.some((l) => /^prctl \(157\): denied by review: the review removed every allowed value of its option argument$/.test(l)), JSON.stringify(docker.deniedByReview));
+  const unshareRules = docker.syscalls.filter((s) => s.names.includes('unshare'));
+  assert.deepEqual(unshareRules.map((r) => r.args?.[0].value), [~0x0c000000 >>> 0]);
+  assert.doesNotMatch(unshareRules[0].comment!, /review removed/);
   // An explicit allow of the syscall keeps it, with any arguments.
-  const allowed = policyEntries(report, { ...review, unshare: { decision: 'allow', note: 'tests need it' } });
-  assert.deepEqual(allowed.find((e) => e.name === 'unshare')?.args, undefined);
+  const allowed = policyEntries(report, { ...review, prctl: { decision: 'allow', note: 'tests need it' } });
+  assert.deepEqual(allowed.find((e) => e.name === 'prctl')?.args, undefined);
   assert.equal(parseArgumentReviewKey('arg:socket:0:17')?.value, 17);
   assert.equal(parseArgumentReviewKey('socket'), undefined);
+  assert.equal(parseArgumentReviewKey('arg:socket:0:017'), undefined, 'one value, one key');
+  assert.equal(parseArgumentReviewKey('arg:socket:0:4294967296'), undefined, 'past 32 bits');
 });
 
 test('a syscall its callers fall back from is answered with ENOSYS in every format, unless the runtime makes it or the review allows it', () => {

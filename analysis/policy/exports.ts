@@ -8,7 +8,7 @@ import { programSyscalls } from './per-program.js';
 import { pathText } from './path-text.js';
 import { removedValues, reviewDenials, type ReviewLike } from './review.js';
 import type { ArgumentRule } from '../args/restricted-arguments.js';
-import { argumentText, seccompArgs, type SeccompArg } from './argument-rules.js';
+import { argumentText, enforcedArgument, seccompArgs, type SeccompArg } from './argument-rules.js';
 
 export type { ReviewLike };
 
@@ -81,14 +81,13 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
       continue;
     }
     // The runtime's own calls are not analysed: a syscall it makes keeps any argument.
-    const rules = tightened(s.args, removedValues(review, s.name));
-    // Every value of an argument removed by the review: no call of it is wanted.
-    if (rules === 'none' && !s.runtime && r?.decision === undefined) continue;
-    const kept = rules === 'none' ? s.args : rules;
+    const t = tightened(s.args, removedValues(review, s.name));
+    // Every value of the enforced argument removed by the review: no call of it is wanted.
+    if (t === 'none' && !s.runtime && r?.decision === undefined) continue;
+    const kept = t === 'none' ? s.args : t.rules;
     const args = s.runtime || r?.decision === 'allow' ? [] : seccompArgs(kept);
     const rule = args.length > 0 ? argumentText(kept!, args) : undefined;
-    const removed = [...removedValues(review, s.name)].flatMap(([i, vs]) => [...vs].map((v) => `arg ${i} 0x${v.toString(16)}`));
-    if (removed.length > 0 && args.length > 0) reason += ` (review removed ${removed.join(', ')})`;
+    if (t !== 'none' && t.dropped.length > 0 && args.length > 0) reason += ` (review removed ${t.dropped.map((v) => `0x${v.toString(16)}`).join(', ')})`;
     out.set(s.name, { name: s.name, nr: s.nr, reason: rule ? `${reason}; arguments: ${rule}` : reason, ...(args.length > 0 ? { args } : {}) });
   }
   for (const [name, r] of Object.entries(review)) {
@@ -101,21 +100,21 @@ export function policyEntries(report: Report, review: Record<string, ReviewLike>
   return [...out.values()].sort((a, b) => a.nr - b.nr);
 }
 
-/** A syscall's rules without the values the review removed; 'none' when an argument is left without any. */
-function tightened(rules: readonly ArgumentRule[] | undefined, removed: Map<number, Set<number>>): ArgumentRule[] | undefined | 'none' {
-  if (!rules || removed.size === 0) return rules as ArgumentRule[] | undefined;
-  const out: ArgumentRule[] = [];
-  for (const r of rules) {
-    const gone = removed.get(r.index);
-    if (!gone) {
-      out.push(r);
-      continue;
-    }
-    const values = r.values.filter((v) => !gone.has(v));
-    if (values.length === 0) return 'none';
-    out.push({ ...r, values, ...(r.from ? { from: r.from.filter((f) => !gone.has(f.value)) } : {}) });
-  }
-  return out;
+/**
+ * A syscall's rules without the values the review removed from the argument the export enforces,
+ * and which values went; 'none' when none is left. Only a value rule is tightened: a flags rule
+ * allows bits, and taking one value away would leave its bits to the others. (The UI offers
+ * removal only there; a key anywhere else changes nothing.)
+ */
+function tightened(rules: readonly ArgumentRule[] | undefined, removed: Map<number, Set<number>>): { rules: ArgumentRule[] | undefined; dropped: number[] } | 'none' {
+  const at = enforcedArgument(rules);
+  const target = rules?.find((r) => r.index === at);
+  const gone = at === undefined ? undefined : removed.get(at);
+  if (!rules || !target || target.kind !== 'value' || !gone) return { rules: rules as ArgumentRule[] | undefined, dropped: [] };
+  const values = target.values.filter((v) => !gone.has(v));
+  if (values.length === 0) return 'none';
+  const narrowed: ArgumentRule = { ...target, values, ...(target.from ? { from: target.from.filter((f) => !gone.has(f.value)) } : {}) };
+  return { rules: rules.map((r) => (r === target ? narrowed : r)), dropped: target.values.filter((v) => gone.has(v)) };
 }
 
 /** Syscalls left out because the review removed every allowed value of one of their arguments. */
@@ -123,9 +122,8 @@ export function valueDenials(report: Report, review: Record<string, ReviewLike>)
   const out: Denial[] = [];
   for (const s of report.syscalls) {
     if (s.runtime || review[s.name]?.decision) continue;
-    const removed = removedValues(review, s.name);
-    if (tightened(s.args, removed) !== 'none') continue;
-    const emptied = (s.args ?? []).find((r) => r.values.every((v) => removed.get(r.index)?.has(v)));
+    if (tightened(s.args, removedValues(review, s.name)) !== 'none') continue;
+    const emptied = s.args?.find((r) => r.index === enforcedArgument(s.args));
     out.push({ name: s.name, nr: s.nr, note: `the review removed every allowed value of its ${emptied?.name ?? ''} argument`.replace('  ', ' ') });
   }
   return out;

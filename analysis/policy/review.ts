@@ -45,8 +45,10 @@ export function argumentReviewKey(syscall: string, index: number, value: number)
 
 /** The parts of an argumentReviewKey, or undefined for any other key. */
 export function parseArgumentReviewKey(key: string): { syscall: string; index: number; value: number } | undefined {
-  const m = /^arg:([a-z0-9_]{1,64}):([0-5]):(\d{1,20})$/.exec(key);
-  return m ? { syscall: m[1], index: Number(m[2]), value: Number(m[3]) } : undefined;
+  // Canonical only (no leading zeros, 32 bits at most): one value has one key, the UI's.
+  const m = /^arg:([a-z0-9_]{1,64}):([0-5]):(0|[1-9]\d{0,9})$/.exec(key);
+  if (!m || Number(m[3]) > 0xffffffff) return undefined;
+  return { syscall: m[1], index: Number(m[2]), value: Number(m[3]) };
 }
 
 /** Values the review removes from each restricted argument of `syscall`, by argument index. */

@@ -23,8 +23,10 @@ export interface ArgumentRuleRow {
   kind: 'flags' | 'value';
   /** flags: the bits any value may have, by name. */
   allowedBits?: string;
-  /** The export enforces this argument's rule (one per syscall): removing a value tightens the export. */
+  /** The export enforces this argument's rule (one per syscall). */
   enforced: boolean;
+  /** A reviewer can remove a value (an enforced value rule: a flags rule allows bits, not values). */
+  removable: boolean;
   values: ArgumentValueRow[];
 }
 
@@ -45,6 +47,7 @@ export function argumentRows(entry: Pick<SyscallEntry, 'name' | 'args'>, reviews
       name: r.name,
       kind: r.kind,
       enforced: r.index === enforced,
+      removable: r.index === enforced && r.kind === 'value',
       ...(bits !== undefined ? { allowedBits: valueText(entry.name, r.name, r.kind, bits, others) } : {}),
       values: r.values.map((v) => {
         const f = from.get(v);

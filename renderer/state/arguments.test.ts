@@ -33,6 +33,10 @@ test('the enforced argument and the values a review removed', () => {
   };
   const [family, type] = argumentRows(socket, { 'arg:socket:0:10': { decision: 'deny', note: '', updatedAt: '' }, 'arg:socket:0:2': { note: 'a note only', updatedAt: '' } });
   assert.equal(family.enforced, true);
+  assert.equal(family.removable, true);
   assert.equal(type.enforced, false, 'the export restricts the first usable argument only');
+  assert.equal(type.removable, false);
+  const [prot] = argumentRows({ name: 'mprotect', args: [{ index: 2, name: 'prot', kind: 'flags', values: [1, 3] }] });
+  assert.deepEqual([prot.enforced, prot.removable], [true, false], 'a flags rule allows bits: no single value to remove');
   assert.deepEqual(family.values.map((v) => [v.key, v.removed]), [['arg:socket:0:1', false], ['arg:socket:0:2', false], ['arg:socket:0:10', true]]);
 });

@@ -4,6 +4,7 @@
 import { pathText, type Report, type ReviewDecision, type ReviewEntry } from '../../electron/api.js';
 import type { SyscallEntry } from '../../electron/api.js';
 import { CATEGORIES, categoryOf, type Category } from '../syscall-categories.js';
+import { argumentRows } from './argument-model.js';
 
 /** allowed: in the policy; denied: removed by the review, or answered with ENOSYS; review: needs a decision (runtime-only, no static path). */
 export type PolicyStatus = 'allowed' | 'denied' | 'review';
@@ -63,11 +64,14 @@ export function basename(path: string): string {
 /** A path as one line (the CLI's and the exports' form). */
 export { pathText };
 
-function statusOf(s: SyscallEntry, review: ReviewEntry | undefined): { status: PolicyStatus; reason: string } {
+function statusOf(s: SyscallEntry, review: ReviewEntry | undefined, reviews: Record<string, ReviewEntry>): { status: PolicyStatus; reason: string } {
   if (review?.decision === 'deny') return { status: 'denied', reason: review.note ? `denied: ${review.note}` : 'denied by review' };
   if (review?.decision === 'allow') return { status: 'allowed', reason: review.note ? `allowed: ${review.note}` : 'allowed by review' };
   // Its callers fall back when it fails: the export answers ENOSYS (SyscallEntry.enosys), so it does not run.
   if (s.enosys && !s.runtime) return { status: 'denied', reason: `answered with ENOSYS: ${s.enosys}` };
+  // The review removed every value of the argument the export enforces: the export denies it.
+  const emptied = s.runtime ? undefined : argumentRows(s, reviews).find((r) => r.removable && r.values.every((v) => v.removed));
+  if (emptied) return { status: 'denied', reason: `the review removed every allowed value of its ${emptied.name} argument` };
   if (s.path.length === 0) {
     return s.runtime
       ? { status: 'review', reason: 'made only by the container runtime (no static path in the image)' }
@@ -81,7 +85,7 @@ export function policyRows(report: Report, reviews: Record<string, ReviewEntry> 
   return report.syscalls
     .map((s): PolicyRow => {
       const review = reviews?.[s.name];
-      const { status, reason } = statusOf(s, review);
+      const { status, reason } = statusOf(s, review, reviews ?? {});
       return {
         name: s.name,
         nr: s.nr,

@@ -36,6 +36,15 @@ test('rows: static syscalls are allowed, runtime-only ones need review, the revi
   const enosys = policyRows(r, undefined).find((x) => x.name === 'unlink')!;
   assert.deepEqual([enosys.status, enosys.reason], ['denied', 'answered with ENOSYS: its caller falls back']);
   assert.equal(policyRows(r, { unlink: review('allow') }).find((x) => x.name === 'unlink')!.status, 'allowed');
+  // Every value of the enforced argument removed by the review: the export denies it, and so does the row.
+  const s2 = sampleReport();
+  s2.syscalls = s2.syscalls.map((s) => (s.name === 'socket' ? { ...s, args: [{ index: 0, name: 'family', kind: 'value' as const, values: [1, 2] }] } : s));
+  const gone = { 'arg:socket:0:1': review('deny'), 'arg:socket:0:2': review('deny') };
+  assert.deepEqual(
+    ((x) => [x.status, x.reason])(policyRows(s2, gone).find((x) => x.name === 'socket')!),
+    ['denied', 'the review removed every allowed value of its family argument'],
+  );
+  assert.equal(policyRows(s2, { 'arg:socket:0:1': review('deny') }).find((x) => x.name === 'socket')!.status, 'allowed');
 });
 
 test('filter: by name, number, program and note; by category and status', () => {

@@ -13,10 +13,10 @@ function siteLabel(key: string): string {
   return `${object.split('/').pop() ?? object} at ${address}`;
 }
 
-/** `arg:socket:0:17` -> `socket arg 0 = 17 (value removed from its rule)`. */
-function valueLabel(key: string): string {
+/** `arg:socket:0:17` -> `socket arg 0 = 17 (0x11), removed from its rule`. */
+function valueLabel(key: string, removed: boolean): string {
   const a = parseArgumentReviewKey(key)!;
-  return `${a.syscall} arg ${a.index} = ${a.value} (0x${a.value.toString(16)}), a value removed from its rule`;
+  return `${a.syscall} arg ${a.index} = ${a.value} (0x${a.value.toString(16)})${removed ? ', removed from its rule' : ''}`;
 }
 
 export function ReviewList() {
@@ -122,7 +122,7 @@ export function ReviewList() {
                   ) : r.name.startsWith('site:') ? (
                     <span title={r.name}>unresolved site {siteLabel(r.name)}</span>
                   ) : parseArgumentReviewKey(r.name) ? (
-                    <span title={r.name}>{valueLabel(r.name)}</span>
+                    <span title={r.name}>{valueLabel(r.name, r.decision === 'deny')}</span>
                   ) : (
                     <span title="not a syscall of this report">{r.name} (not in report)</span>
                   )}

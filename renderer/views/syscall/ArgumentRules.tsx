@@ -13,6 +13,9 @@ export function ArgumentRules() {
   const saving = useConfine((s) => s.savingReviews);
   if (!entry) return null;
   const rows = argumentRows(entry, reviews ?? {});
+  // What the export does with the rules, as policyEntries decides it.
+  const decision = reviews?.[entry.name]?.decision;
+  const anyArgs = entry.runtime ? 'the container runtime makes it too, so the export allows any arguments' : decision === 'allow' ? 'the review allows it, with any arguments' : decision === 'deny' ? 'the review denies it' : undefined;
   return (
     <section className="panel" data-testid="argument-rules">
       <div className="panel-head">
@@ -20,8 +23,8 @@ export function ArgumentRules() {
         <span className="muted">
           {rows.length === 0
             ? 'Allowed with any arguments: no restricted argument has a value known at every reachable site.'
-            : entry.runtime
-              ? 'Values found by the analysis; the container runtime also makes this syscall, so the export allows any arguments.'
+            : anyArgs
+              ? `Values found by the analysis; ${anyArgs}.`
               : 'Values every reachable site can pass; the export allows the syscall only with them (the first argument listed with a usable rule).'}
         </span>
       </div>
@@ -29,7 +32,7 @@ export function ArgumentRules() {
         <div key={r.index} className="arg-rule" data-testid="argument-rule" data-index={r.index} data-name={r.name}>
           <h3 className="mono">
             {r.name} (arg {r.index}){r.allowedBits !== undefined && <span className="muted"> · only bits of {r.allowedBits}</span>}
-            <span className="muted">{r.enforced && !entry.runtime ? ' · enforced by the export' : ' · not enforced (the export restricts one argument per syscall)'}</span>
+            <span className="muted">{anyArgs ? '' : r.enforced ? ` · enforced by the export${r.removable ? '' : ' (a flags rule: it allows bits, not single values)'}` : ' · not enforced (the export restricts one argument per syscall)'}</span>
           </h3>
           <table className="table compact">
             <thead>
@@ -49,7 +52,7 @@ export function ArgumentRules() {
                   <td className="mono">{v.source ?? ''}</td>
                   <td className="reason mono-ish">{v.path ?? ''}</td>
                   <td className="actions">
-                    {r.enforced && !entry.runtime && (
+                    {r.removable && !anyArgs && (
                       <button
                         type="button"
                         className="btn small"
