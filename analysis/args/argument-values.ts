@@ -32,15 +32,8 @@ export interface ArgumentSite {
   args: TracedValues[];
 }
 
-interface Incoming {
-  from: number;
-  at: number;
-  value: (loc: number) => Value;
-}
-
 /** Resolves entry values of functions at their reachable callers; memoised per (function, location). */
 export class ArgumentResolver {
-  private readonly incoming = new Map<number, Incoming[]>();
   private readonly memo = new Map<string, TracedValues>();
   private readonly pending = new Set<string>();
 
@@ -48,17 +41,7 @@ export class ArgumentResolver {
     private readonly g: ProgramGraph,
     /** Nodes whose entry values nobody we see chooses: roots, and every address-taken function. */
     private readonly opaque: ReadonlySet<number>,
-  ) {
-    for (const id of g.parent.keys()) {
-      if (id === g.INDIRECT) continue;
-      for (const e of g.edges(id)) {
-        if (e.to === g.INDIRECT || !g.reached(e.to)) continue;
-        let list = this.incoming.get(e.to);
-        if (!list) this.incoming.set(e.to, (list = []));
-        list.push({ from: id, at: e.site, value: (loc) => passedAt(e.call, loc) });
-      }
-    }
-  }
+  ) {}
 
   /** The values `v` can be at instruction `at` of node `id`. */
   resolve(id: number, v: Value): ArgumentValues {
@@ -82,8 +65,8 @@ export class ArgumentResolver {
     if (this.pending.has(key) || this.opaque.has(id)) return null;
     this.pending.add(key);
     let out: Map<number, ValueOrigin> | null = new Map();
-    for (const inc of this.incoming.get(id) ?? []) {
-      const vals = this.trace(inc.from, inc.value(loc), inc.at);
+    for (const { from, edge } of this.g.callersOf(id)) {
+      const vals = this.trace(from, passedAt(edge.call, loc), edge.site);
       if (vals === null) {
         out = null;
         break;

@@ -3,8 +3,9 @@
 // one program only when every reachable site of the syscall is in one of the runtime's declared
 // makers, each maker is entered only by direct calls from the runtime's declared callers in the
 // same object (never from a root, never through a pointer), each of those callers itself calls a
-// function that makes the fallback syscall, and the fallback is in the program's policy. Anything else, a `syscall(SYS_clone3, …)` of the program's own say, keeps the
-// syscall allowed: a program that needs it gets it.
+// function that makes the fallback syscall, and the fallback is in the program's policy. Anything
+// else, a `syscall(SYS_clone3, …)` of the program's own say, keeps the syscall allowed: a program
+// that needs it gets it.
 import { runtimeNamed } from '../program/runtimes/index.js';
 import type { EnosysFallback, RuntimeName } from '../program/runtimes/types.js';
 import { syscallNumber } from '../x86_64/syscall-table.js';
@@ -16,22 +17,6 @@ export function enosysFallbacks(g: ProgramGraph, syscalls: ReadonlyMap<number, F
   const out = new Map<number, string>();
   const rootSet = new Set(roots);
   const taken = g.addressTaken();
-  let callers: Map<number, number[]> | undefined;
-  const callersOf = (id: number): number[] => {
-    if (!callers) {
-      callers = new Map();
-      for (const from of g.parent.keys()) {
-        if (from === g.INDIRECT) continue;
-        for (const e of g.edges(from)) {
-          if (e.to === g.INDIRECT) continue;
-          let l = callers.get(e.to);
-          if (!l) callers.set(e.to, (l = []));
-          l.push(from);
-        }
-      }
-    }
-    return callers.get(id) ?? [];
-  };
   const declared = new Map<number, { fb: EnosysFallback; runtime: RuntimeName }[]>();
   for (const o of g.objects) {
     for (const fb of runtimeNamed(o.facts.runtime).enosysFallbacks ?? []) {
@@ -59,7 +44,7 @@ export function enosysFallbacks(g: ProgramGraph, syscalls: ReadonlyMap<number, F
         const obj = g.nodes[node].obj;
         if (g.objects[obj].facts.runtime !== runtime || !fb.makers.includes(g.functionName(node))) return false;
         if (rootSet.has(node) || taken.has(node)) return false;
-        const from = callersOf(node);
+        const from = g.callersOf(node).map((c) => c.from);
         return from.length > 0 && from.every((c) => g.nodes[c].obj === obj && fb.callers.includes(g.functionName(c)) && makesFallback(c));
       });
       if (ok) {

@@ -63,6 +63,7 @@ export class ProgramGraph implements PathGraph {
   private readonly takenWhy = new Map<number, Taken>();
   private roots: Root[] = [];
   private best: BestPaths | undefined;
+  private incoming: Map<number, { from: number; edge: Edge }[]> | undefined;
   private indirectReached = false;
   readonly warnings: string[] = [];
   private readonly graphIndexOfLoaded = new Map<number, number>();
@@ -292,6 +293,7 @@ export class ProgramGraph implements PathGraph {
   explore(roots: Root[], dlsyms: ReadonlySet<string> = new Set()): void {
     this.roots = roots;
     this.best = undefined;
+    this.incoming = undefined;
     const queue: number[] = [];
     const visit = (n: number, p: Parent, d: number): void => {
       if (this.parent.has(n)) return;
@@ -382,23 +384,34 @@ export class ProgramGraph implements PathGraph {
     return this.paths().costOf(id);
   }
 
+  /**
+   * The edges of reached functions into `id` (INDIRECT's: the reached calls through pointers), with
+   * their callers; built once per exploration. Edges through a pointer into a function are not
+   * edges: addressTaken() says which functions those may reach.
+   */
+  callersOf(id: number): readonly { from: number; edge: Edge }[] {
+    if (!this.incoming) {
+      const m = new Map<number, { from: number; edge: Edge }[]>();
+      for (const from of this.parent.keys()) {
+        if (from === this.INDIRECT) continue;
+        for (const edge of this.edges(from)) {
+          const l = m.get(edge.to);
+          if (l) l.push({ from, edge });
+          else m.set(edge.to, [{ from, edge }]);
+        }
+      }
+      this.incoming = m;
+    }
+    return this.incoming.get(id) ?? [];
+  }
+
   /** Reached nodes from which one of `targets` is reachable; INDIRECT is in the set when an address-taken function is. */
   reachingAny(targets: number[]): Set<number> {
-    const callers = new Map<number, number[]>();
-    const link = (from: number, to: number): void => {
-      const l = callers.get(to);
-      if (l) l.push(from);
-      else callers.set(to, [from]);
-    };
-    for (const id of this.parent.keys()) {
-      if (id === this.INDIRECT) continue;
-      for (const e of this.edges(id)) link(id, e.to);
-    }
-    for (const t of this.takenWhy.keys()) link(this.INDIRECT, t);
+    const callers = (id: number): number[] => [...this.callersOf(id).map((c) => c.from), ...(this.takenWhy.has(id) ? [this.INDIRECT] : [])];
     const out = new Set(targets.filter((t) => this.parent.has(t)));
     const queue = [...out];
     for (let i = 0; i < queue.length; i++) {
-      for (const c of callers.get(queue[i]) ?? []) {
+      for (const c of callers(queue[i])) {
         if (out.has(c)) continue;
         out.add(c);
         queue.push(c);
