@@ -4,10 +4,10 @@ import { cacheLayout } from './cache/layout.js';
 import type Docker from 'dockerode';
 import { analyze, type AnalyzeOptions, type Progress } from './analyze.js';
 import { analyzeImage, type ImageAnalysisProgress } from './analyze-image.js';
-import { allowedByEntries, cveRows } from './policy/blocked-cves.js';
+import { cveRows } from './policy/blocked-cves.js';
 import { InputError } from './errors.js';
-import { policyEntries } from './policy/exports.js';
-import { dockerDefaultProfileText, readDockerProfile } from './policy/profile-import.js';
+import { allowedByEntries, policyEntries } from './policy/exports.js';
+import { dockerDefaultProfile } from './policy/profile-import.js';
 import type { Report } from './graph/report.js';
 import { checkNamedPrograms, type AnalysisRequest } from './request.js';
 
@@ -65,6 +65,6 @@ export async function runRequest(req: AnalysisRequest, ctx: RunContext): Promise
     throw first ? new InputError(first.path, first.error!.replace(new RegExp(`^${first.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '')) : new InputError('--program', 'no program was analysed');
   }
   // What the policy blocks of the kernel CVE table, next to Docker's default on the same table.
-  report.cves = cveRows(allowedByEntries(policyEntries(report)), readDockerProfile(dockerDefaultProfileText(), 'docker-default.json').allowed);
+  report.cves = cveRows(allowedByEntries(policyEntries(report)), dockerDefaultProfile().allowed);
   return report;
 }

@@ -171,6 +171,8 @@ export interface ReviewEntry {
 export { reviewSubject, reviewBasis, reviewChanges, siteReviewKey, argumentReviewKey, parseArgumentReviewKey, type ReviewBasis } from '../analysis/policy/review.js';
 /** Which restricted argument an export enforces for a syscall (the one a review can tighten). */
 export { enforcedArgument } from '../analysis/policy/argument-rules.js';
+/** Syscalls an export leaves out because the review removed every value of their enforced argument. */
+export { valueDenials } from '../analysis/policy/exports.js';
 /** A justification path as one line, as the CLI and the exports print it. */
 export { pathText } from '../analysis/policy/path-text.js';
 /** Names of argument values (AF_PACKET, PROT_READ|PROT_EXEC …), checked against the kernel's headers: part of the contract, like syscallName. */

@@ -4,12 +4,12 @@
 // close a route only where they exclude the value the exploit needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allowedByEntries, cveRows, type CveRow } from './blocked-cves.js';
+import { cveRows, type CveRow } from './blocked-cves.js';
 import { cveSummary } from './cve-verdicts.js';
 import { checkCveTable, kernelCveTable, type CveTable } from './cve-table.js';
 import { dockerDefaultProfileText, readDockerProfile } from './profile-import.js';
 import { admitsLow32, admitsSomeBit } from './seccomp-condition.js';
-import type { PolicyEntry } from './exports.js';
+import { allowedByEntries, type PolicyEntry } from './exports.js';
 import { syscallNumber } from '../x86_64/syscall-table.js';
 
 const CLONE_NEWUSER = 0x10000000;

@@ -2,17 +2,11 @@
 // alternative has a requirement the policy refuses, either because the syscall is denied outright
 // or because its argument rules let no value the exploit needs through. Requirements on other
 // arguments than the one an exploit needs are taken to be met: a block is claimed only on proof.
-import { allowedEntries, type PolicyEntry } from './exports.js';
 import { admitsLow32, admitsSomeBit, pinnedLow32, type AllowedSyscalls, type SeccompCondition } from './seccomp-condition.js';
 import { kernelCveTable, type CveTable, type Requirement, type SyscallRequirement } from './cve-table.js';
 import type { CveRow, CveVerdict } from './cve-verdicts.js';
 
 export type { CveRow, CveStatus, CveVerdict } from './cve-verdicts.js';
-
-/** A policy's allowed syscalls with their export conditions (no conditions: any arguments); one answered with an errno is not allowed. */
-export function allowedByEntries(entries: readonly PolicyEntry[]): AllowedSyscalls {
-  return new Map(allowedEntries(entries).map((e) => [e.name, e.args && e.args.length > 0 ? e.args : null] as const));
-}
 
 function requirementText(r: SyscallRequirement): string {
   if (r.arg === undefined) return r.syscall;

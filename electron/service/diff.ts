@@ -3,13 +3,14 @@
 // (a syscall both allow is not the same rule when one side restricts its arguments).
 import type { DiffRow, PolicyDiff } from '../api.js';
 import { syscallNumber } from '../../analysis/x86_64/syscall-table.js';
+import { conditionsText, type AllowedSyscalls } from '../../analysis/policy/seccomp-condition.js';
 
 /** One side of a comparison: a label and, per allowed syscall, why it is there. */
 export interface PolicySide {
   label: string;
   reasons: Map<string, string>;
-  /** Per syscall allowed only under argument conditions, their canonical text (seccomp-condition.ts conditionsText). */
-  args: Map<string, string>;
+  /** The same syscalls with the argument conditions they are allowed under (null: any). */
+  allowed: AllowedSyscalls;
 }
 
 /** Cuts a justification to its first steps: the UI shows one line per row. */
@@ -39,8 +40,8 @@ export function diffPolicies(left: PolicySide, right: PolicySide): PolicyDiff {
     if (nr !== undefined) row.nr = nr;
     if (l !== undefined) row.leftReason = l;
     if (r !== undefined) row.rightReason = r;
-    const la = left.args.get(name);
-    const ra = right.args.get(name);
+    const la = conditionsText(left.allowed.get(name));
+    const ra = conditionsText(right.allowed.get(name));
     if (l !== undefined && la !== undefined) row.leftArgs = la;
     if (r !== undefined && ra !== undefined) row.rightArgs = ra;
     if (side === 'common' && la !== ra) {

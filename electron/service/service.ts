@@ -23,7 +23,7 @@ import type {
   Subgraph,
   Workspace,
 } from '../api.js';
-import { allowedEntries, exportReport, policyEntries } from '../../analysis/policy/exports.js';
+import { allowedByEntries, allowedEntries, exportReport, policyEntries } from '../../analysis/policy/exports.js';
 import { reviewBasis, reviewSubject } from '../../analysis/policy/review.js';
 import { JobManager } from './jobs.js';
 import { checkNamedPrograms, checkRequest } from '../../analysis/request.js';
@@ -33,7 +33,6 @@ import { checkReportId, ReportStore } from './reports.js';
 import { disassembleAt, type FunctionHint } from './disasm.js';
 import { ProfileStore } from './profiles.js';
 import { diffPolicies, shortReason, type PolicySide } from './diff.js';
-import { conditionsText } from '../../analysis/policy/seccomp-condition.js';
 import { WorkspaceStore } from './workspace.js';
 import { dockerOptions, engineStatus, listImages, makeDocker } from './docker.js';
 
@@ -208,30 +207,20 @@ export class ConfineService implements ConfineApi {
     if (ref.kind === 'report') {
       const id = checkReportId(ref.id);
       const { report, subject } = this.subjectOf(id);
-      const reasons = new Map<string, string>();
-      const args = new Map<string, string>();
-      for (const e of allowedEntries(policyEntries(report, this.workspace.reviewsOf(subject)))) {
-        reasons.set(e.name, shortReason(e.reason));
-        const t = conditionsText(e.args);
-        if (t) args.set(e.name, t);
-      }
+      const entries = allowedEntries(policyEntries(report, this.workspace.reviewsOf(subject)));
+      const reasons = new Map(entries.map((e) => [e.name, shortReason(e.reason)]));
       let label = id;
       try {
         label = this.reports.meta(id).title;
       } catch {
         // The id is label enough.
       }
-      return { label, reasons, args };
+      return { label, reasons, allowed: allowedByEntries(entries) };
     }
     if (ref.kind === 'profile') {
       const p = this.profiles.get(text(ref.id, 'the profile id'));
       const why = `in profile ${p.meta.name}`;
-      const args = new Map<string, string>();
-      for (const [n, alts] of p.allowed) {
-        const t = conditionsText(alts);
-        if (t) args.set(n, t);
-      }
-      return { label: p.meta.name, reasons: new Map([...p.names].map((n) => [n, why])), args };
+      return { label: p.meta.name, reasons: new Map([...p.names].map((n) => [n, why])), allowed: p.allowed };
     }
     throw new Error('a policy is a report or a profile');
   }

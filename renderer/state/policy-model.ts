@@ -1,10 +1,9 @@
 // The policy table's model: one row per syscall of a report with the review applied, its
 // category and status; filtering, sorting, counts, the per-category chart and keyboard selection.
 // Pure functions over the contract types (no React, no DOM).
-import { pathText, type Report, type ReviewDecision, type ReviewEntry } from '../../electron/api.js';
+import { pathText, valueDenials, type Report, type ReviewDecision, type ReviewEntry } from '../../electron/api.js';
 import type { SyscallEntry } from '../../electron/api.js';
 import { CATEGORIES, categoryOf, type Category } from '../syscall-categories.js';
-import { argumentRows } from './argument-model.js';
 
 /** allowed: in the policy; denied: removed by the review, or answered with ENOSYS; review: needs a decision (runtime-only, no static path). */
 export type PolicyStatus = 'allowed' | 'denied' | 'review';
@@ -69,9 +68,9 @@ function statusOf(s: SyscallEntry, review: ReviewEntry | undefined, reviews: Rec
   if (review?.decision === 'allow') return { status: 'allowed', reason: review.note ? `allowed: ${review.note}` : 'allowed by review' };
   // Its callers fall back when it fails: the export answers ENOSYS (SyscallEntry.enosys), so it does not run.
   if (s.enosys && !s.runtime) return { status: 'denied', reason: `answered with ENOSYS: ${s.enosys}` };
-  // The review removed every value of the argument the export enforces: the export denies it.
-  const emptied = s.runtime ? undefined : argumentRows(s, reviews).find((r) => r.removable && r.values.every((v) => v.removed));
-  if (emptied) return { status: 'denied', reason: `the review removed every allowed value of its ${emptied.name} argument` };
+  // The review removed every value of the argument the export enforces: the export denies it (the export's own test).
+  const [emptied] = valueDenials({ syscalls: [s] }, reviews);
+  if (emptied) return { status: 'denied', reason: emptied.note };
   if (s.path.length === 0) {
     return s.runtime
       ? { status: 'review', reason: 'made only by the container runtime (no static path in the image)' }
