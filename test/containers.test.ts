@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { holds } from '../analysis/policy/seccomp-condition.js';
 import { buildTrap } from './support/build-traps.js';
 import { REPO_ROOT } from './support/paths.js';
 import { TEST_IMAGES, confine, dockerCli, engineUnavailable, waitFor } from './support/engine.js';
@@ -55,13 +56,11 @@ interface ProfileRule {
 
 /** Whether a Docker profile allows syscall `name` with these argument values (rules of one entry AND, entries OR). */
 function allows(profile: { syscalls: ProfileRule[] }, name: string, argv: number[]): boolean {
-  const holds = (a: NonNullable<ProfileRule['args']>[number]): boolean => {
-    const x = BigInt.asUintN(64, BigInt(argv[a.index] ?? 0));
-    if (a.op === 'SCMP_CMP_MASKED_EQ') return (x & BigInt(a.value)) === BigInt(a.valueTwo ?? 0);
-    if (a.op === 'SCMP_CMP_EQ') return x === BigInt(a.value);
-    throw new Error(`op ${a.op} not expected in an export`);
+  const meets = (a: NonNullable<ProfileRule['args']>[number]): boolean => {
+    if (a.op !== 'SCMP_CMP_MASKED_EQ' && a.op !== 'SCMP_CMP_EQ') throw new Error(`op ${a.op} not expected in an export`);
+    return holds({ ...a, op: a.op }, argv[a.index] ?? 0);
   };
-  return profile.syscalls.some((r) => r.names.includes(name) && (r.args ?? []).every(holds));
+  return profile.syscalls.some((r) => r.names.includes(name) && (r.args ?? []).every(meets));
 }
 
 /**

@@ -118,10 +118,8 @@ export function readDockerProfile(json: string | unknown, label = 'profile', ker
     }
     return out;
   };
-  const names = new Set<string>();
   const allowed = new Map<string, SeccompCondition[][] | null>();
   const allow = (n: string, alt: SeccompCondition[] | null): void => {
-    names.add(n);
     const had = allowed.get(n);
     if (alt === null || had === null) allowed.set(n, null);
     else allowed.set(n, [...(had ?? []), alt]);
@@ -138,10 +136,7 @@ export function readDockerProfile(json: string | unknown, label = 'profile', ker
       const alt = conditional ? conditions(r.args as unknown[], `${label}: syscalls[${i}]`) : null;
       for (const n of ns) allow(n, alt);
     } else if (defaultAllow && !conditional) {
-      for (const n of ns) {
-        names.delete(n);
-        allowed.delete(n);
-      }
+      for (const n of ns) allowed.delete(n);
     }
   });
   // Under allow-by-default, an allow rule for a syscall also denied unconditionally still lets some calls through.
@@ -151,7 +146,7 @@ export function readDockerProfile(json: string | unknown, label = 'profile', ker
       if (typeof r.action === 'string' && ALLOWING.has(r.action) && applies(r, kernel)) for (const n of listed(r)) allow(n, null);
     });
   }
-  return { names, allowed, defaultAllow, unknown: [...unknown].sort() };
+  return { names: new Set(allowed.keys()), allowed, defaultAllow, unknown: [...unknown].sort() };
 }
 
 /** The comparisons of one rule's `args`, checked: a malformed one is an error naming the rule. */
@@ -162,6 +157,13 @@ function conditions(args: unknown[], where: string): SeccompCondition[] {
     if (!ok) throw new InputError(where, `args[${k}] is not a comparison (index 0-5, a numeric value, and op one of ${SECCOMP_OPS.join(' ')})`);
     return { index: a.index as number, value: a.value as number, ...(a.valueTwo !== undefined ? { valueTwo: a.valueTwo as number } : {}), op: a.op as SeccompCondition['op'] };
   });
+}
+
+let dockerDefault: ImportedProfile | undefined;
+
+/** The bundled Docker default profile as read for this machine's kernel, read once. */
+export function dockerDefaultProfile(): ImportedProfile {
+  return (dockerDefault ??= readDockerProfile(dockerDefaultProfileText(), 'docker-default.json'));
 }
 
 /** The text of the bundled Docker default profile (moby profiles/seccomp/default.json, Apache-2.0, see docker-default.NOTICE). */

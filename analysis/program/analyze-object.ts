@@ -32,16 +32,19 @@ export function analyzeObject(elf: ElfFile, sha256: string): ObjectFacts {
     pass = buildCfgs(ctx, new Set(discoveredStarts), constants);
   }
   const { functions, instructions } = pass;
+  // The function a runtime declaration names, where a symbol (the object's or its debug file's) defines it.
+  const named = (name: string): FunctionFacts | undefined => {
+    const sym = elf.dynsym.find((s) => s.shndx !== 0 && s.name === name) ?? elf.symtab.find((s) => s.shndx !== 0 && s.name === name);
+    return sym && functions.get(sym.value);
+  };
   // Syscalls the runtime declares for an exported function: a site at its entry that says so.
   for (const [name, { numbers, why }] of Object.entries(ctx.runtime.impliedSyscalls ?? {})) {
-    const sym = [...elf.dynsym, ...elf.symtab].find((s) => s.shndx !== 0 && s.name === name);
-    const f = sym && functions.get(sym.value);
+    const f = named(name);
     if (f) f.syscalls.push({ at: f.entry, nr: { c: [...numbers] }, implied: `${name}: ${why} (runtimes/${ctx.runtime.name})` });
   }
   // Numbers the runtime declares for sites that load theirs from memory only it fills.
   for (const [name, declared] of Object.entries(ctx.runtime.loadedNumbers ?? {})) {
-    const sym = [...elf.dynsym, ...elf.symtab].find((s) => s.shndx !== 0 && s.name === name);
-    const f = sym && functions.get(sym.value);
+    const f = named(name);
     if (!f) continue;
     for (const s of f.syscalls) if (s.nr === null) Object.assign(s, { nr: { c: [...declared.numbers] }, implied: `${name}: ${declared.why} (runtimes/${ctx.runtime.name})` });
   }

@@ -7,6 +7,7 @@ import { openAuditSource } from '../audit/source.js';
 import { AUDIT_ARCH_X86_64, SECCOMP_RET_LOG, type SeccompRecord } from '../audit/records.js';
 import { recordContainer } from '../profile/index.js';
 import { auditCanary } from '../policy/runtime-base.js';
+import { ENOSYS } from '../policy/exports.js';
 import { syscallName } from '../x86_64/syscall-table.js';
 import { InputError } from '../errors.js';
 import type { RunSettings } from '../profile/run-settings.js';
@@ -70,9 +71,6 @@ export interface VerifyResult {
   inconclusive: boolean;
   warnings: string[];
 }
-
-/** ENOSYS on x86-64: what a profile answers for a syscall its callers fall back from. */
-const ENOSYS = 38;
 
 /**
  * The profile with every denial turned into SCMP_ACT_LOG, so nothing is denied but all is recorded.

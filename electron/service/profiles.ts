@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileMeta } from '../api.js';
-import { dockerDefaultProfileText, readDockerProfile } from '../../analysis/policy/profile-import.js';
+import { dockerDefaultProfile, readDockerProfile } from '../../analysis/policy/profile-import.js';
 import type { AllowedSyscalls } from '../../analysis/policy/seccomp-condition.js';
 import { writeAtomic } from './workspace.js';
 
@@ -34,7 +34,7 @@ export class ProfileStore {
 
   private loadBuiltin(): LoadedProfile {
     if (!this.builtin) {
-      const { names, allowed } = readDockerProfile(dockerDefaultProfileText(), 'docker-default.json');
+      const { names, allowed } = dockerDefaultProfile();
       this.builtin = { meta: { id: BUILTIN_DOCKER_DEFAULT, name: "Docker's default profile", kind: 'builtin', syscalls: names.size }, names, allowed };
     }
     return this.builtin;
