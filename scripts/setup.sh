@@ -9,14 +9,17 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   # programs (gcc, musl-gcc, Debian's Go with golang.org/x/sys), binutils/strace/linux-libc-dev and
   # patchelf as oracles and tools, and the Docker engine with debootstrap for the container
   # pipeline and its test images; Chromium for the UI's end-to-end tests; libc6-dbg, glibc's detached
-  # symbols, which the analysis reads by build-id (analysis/link/debug-symbols.ts).
+  # symbols, which the analysis reads by build-id (analysis/link/debug-symbols.ts); libseccomp-dev,
+  # with which native/build.sh builds the policy compiler and the launcher of `confine harden`.
   apt-get install -y -qq --no-install-recommends \
-    gcc libc6-dev libc6-dbg binutils strace linux-libc-dev file musl-tools patchelf golang-go golang-golang-x-sys-dev \
+    gcc libc6-dev libc6-dbg libseccomp-dev binutils strace linux-libc-dev file musl-tools patchelf golang-go golang-golang-x-sys-dev \
     nginx redis-server redis-tools postgresql-client curl openssl python3 openssh-server openssh-client \
     restic busybox-static tini \
     tar gzip xz-utils findutils bash coreutils procps ca-certificates \
     docker.io debootstrap chromium >/dev/null
 fi
+# The policy compiler (libseccomp) and the launcher of hardened programs (native/).
+bash native/build.sh
 # The Electron binary cannot be downloaded here: its package installs without it, and the app says
 # so and falls back to the browser mode (`confine serve`) when it is missing.
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1

@@ -36,6 +36,7 @@ const RECIPES: Record<string, TrapRecipe> = {
   'dead-table': { sources: ['dead-table.c'], flags: [] },
   args: { sources: ['args.c'], flags: [] },
   'syscall-probe': { sources: ['syscall-probe.c'], flags: [] },
+  'filter-probe': { sources: ['filter-probe.c'], flags: [] },
   threads: { sources: ['threads.c'], flags: [] },
   'threads-clone3': { sources: ['threads.c'], flags: ['-DDIRECT_CLONE3'] },
   'displaced-table': { sources: ['displaced-table.c'], flags: ['-fno-pie', '-no-pie'] },
