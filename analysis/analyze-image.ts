@@ -24,6 +24,8 @@ export interface AnalyzeImageOptions {
   seconds?: number;
   /** Analyse exactly these programs and skip phase 1. */
   programs?: string[];
+  /** Run phase 1 and analyse these programs as well as those it saw (`confine harden --program`). */
+  alsoPrograms?: string[];
   network?: 'none' | 'host';
   cmd?: string[];
   /** How the container is run (phase 1, the runtime base set); the image's own USER unless `user` is set. */
@@ -92,6 +94,10 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
     }
     if (phase1.programs.length === 0) throw new InputError(opts.image, 'phase 1 saw no program run in the container');
     programs = phase1.programs.map((p) => p.path);
+    if (opts.alsoPrograms && opts.alsoPrograms.length > 0) {
+      named = checkNamedPrograms(opened.rootfs, opts.alsoPrograms);
+      programs = [...programs, ...opts.alsoPrograms.filter((p) => !programs.includes(p))];
+    }
   }
 
   // The runtime's own syscalls need the engine; without one the policy may not let the container start.
@@ -107,6 +113,8 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   }
 
   const phase1By = new Map(phase1?.programs.map((p) => [p.path, p]) ?? []);
+  // A process still ran it when the window closed: a long-running one (`confine harden`'s default).
+  const running = new Set(phase1?.execs.filter((e) => !e.exited).map((e) => e.path) ?? []);
   // What each program is, read once: ELF, script (with its #! interpreter), missing or other.
   const kinds = new Map<string, Classified>();
   for (const p of programs) kinds.set(p, named?.get(p) ?? classify(opened.rootfs, p));
@@ -132,7 +140,7 @@ export async function analyzeImage(opts: AnalyzeImageOptions): Promise<Report> {
   const annotate = (p: string): Partial<ProgramSummary> => {
     const seen = phase1By.get(p);
     const of = seen?.interpreterOf ?? (interpretersOf.has(p) ? [...interpretersOf.get(p)!] : undefined);
-    return { source: seen ? 'phase1' : 'argument', ...(seen ? { execs: seen.execs } : {}), ...(of ? { interpreterOf: of } : {}) };
+    return { source: seen ? 'phase1' : 'argument', ...(seen ? { execs: seen.execs } : {}), ...(running.has(p) ? { running: true } : {}), ...(of ? { interpreterOf: of } : {}) };
   };
   const report = await analyze({
     rootfs: opened.rootfs,

@@ -3,59 +3,38 @@ import { defaultCacheRoot } from '../analysis/cache/layout.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Progress } from '../analysis/analyze.js';
-import type { ImageAnalysisProgress } from '../analysis/analyze-image.js';
 import { cveSummary } from '../analysis/policy/cve-verdicts.js';
-import { exportReport } from '../analysis/policy/exports.js';
+import { exportReport, policyEntries } from '../analysis/policy/exports.js';
+import { compileBpf } from '../analysis/policy/bpf-compile.js';
 import { explain, syscallOf } from '../analysis/policy/explain.js';
 import { programProfileName } from '../analysis/policy/per-program.js';
 import { reviewSubject } from '../analysis/policy/review.js';
 import { readWorkspaceReviews } from '../electron/service/workspace.js';
 import { checkRequest } from '../analysis/request.js';
 import { runRequest } from '../analysis/run-request.js';
-import { checkRunSettings, type RunSettings } from '../analysis/profile/run-settings.js';
+import { checkRunSettings } from '../analysis/profile/run-settings.js';
 import { checkProfile, verify } from '../analysis/verify/verify.js';
 import { dockerFrom, inspectImage } from '../analysis/image/engine.js';
 import { AnalysisCancelled, InputError } from '../analysis/errors.js';
 import type { Report } from '../analysis/graph/report.js';
 import { cmdServe, SERVE_USAGE } from '../electron/serve.js';
-
-const SETTINGS_USAGE = '[--user U[:G]] [--group-add G]... [--tty] [--read-only] [--no-new-privileges] [--cap-add C]... [--cap-drop C]...';
+import { imageProgressLine, numberFlag, SETTINGS_OPTIONS, SETTINGS_USAGE, settingsFrom, statusLine, UsageError } from './cli-common.js';
+import { cmdHarden, HARDEN_USAGE } from './cmd-harden.js';
 
 const USAGE = `usage:
-  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--profiles-dir DIR] [--review WORKSPACE] [--cache-dir DIR] [--strict] ${SETTINGS_USAGE}
+  confine analyze IMAGE [--seconds N] [--program PATH]... [--network none|host] [--cmd ARG]... [--json FILE] [--profile FILE] [--bpf FILE] [--profiles-dir DIR] [--review WORKSPACE] [--cache-dir DIR] [--strict] ${SETTINGS_USAGE}
       IMAGE: an image in the Docker engine, a docker-save or OCI tarball, an OCI layout or a rootfs directory
-      --profile: the container-wide policy; --profiles-dir: one narrower policy per program
+      --profile: the container-wide policy; --bpf: the same as the raw seccomp BPF the kernel loads; --profiles-dir: one narrower policy per program
       --review: apply the app's review of this image (its workspace file) to those profiles
       --user ... --cap-drop: how the container will be run (as docker run takes them); the runtime's own syscalls depend on them
   confine analyze --rootfs DIR --program PATH [--program PATH]... [--json FILE] [--profile FILE] [--review WORKSPACE] [--cache-dir DIR] [--no-cache] [--workers N] [--strict]
   confine verify IMAGE --profile FILE [--network host|none] [--seconds N] [--cmd ARG]... [--json FILE] ${SETTINGS_USAGE} -- WORKLOAD...
       exit 0: no would-be denials; 4: would-be denials; 5: the workload failed; 6: records were lost; 2: bad input
+  ${HARDEN_USAGE}
   confine explain REPORT SYSCALL
       why a report (written by analyze --json) allows a syscall: every reachable site and its path; exit 1 when it does not
   ${SERVE_USAGE}
       the UI in a browser: 127.0.0.1 only, a token in the printed URL`;
-
-class UsageError extends Error {}
-
-
-function statusLine(text: string, done = false): void {
-  if (!process.stderr.isTTY) return;
-  process.stderr.write(`\r\x1b[K${text}`.slice(0, (process.stderr.columns || 100) + 4));
-  if (done) process.stderr.write('\r\x1b[K');
-}
-
-function progressLine(p: Progress): void {
-  const what = p.phase === 'objects' ? `analysing objects ${p.done}/${p.total}` : p.phase === 'load' ? 'loading' : p.phase === 'graph' ? 'call graph' : 'done';
-  statusLine(`${what}${p.file ? ` ${p.file}` : ''}`, p.phase === 'done');
-}
-
-function imageProgressLine(p: ImageAnalysisProgress): void {
-  if (p.phase === 'analysis' && p.analysis) return progressLine(p.analysis);
-  const counts = p.done !== undefined && p.total !== undefined ? ` ${Math.round(p.done)}/${Math.round(p.total)}` : '';
-  const what = { image: 'image', phase1: 'phase 1 (recording what runs)', runtime: 'runtime base set', analysis: 'analysis', done: 'done' }[p.phase];
-  statusLine(`${what}${counts}${p.detail ? ` ${p.detail}` : ''}`, p.phase === 'done');
-}
 
 function printSummary(r: Report, reviewed = false): void {
   const out: string[] = [];
@@ -92,37 +71,6 @@ function printSummary(r: Report, reviewed = false): void {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-/** The `docker run` settings flags analyze and verify share (the container runs as it will be run). */
-const SETTINGS_OPTIONS = {
-  user: { type: 'string' },
-  'group-add': { type: 'string', multiple: true },
-  tty: { type: 'boolean' },
-  'read-only': { type: 'boolean' },
-  'no-new-privileges': { type: 'boolean' },
-  'cap-add': { type: 'string', multiple: true },
-  'cap-drop': { type: 'string', multiple: true },
-} as const;
-
-function settingsFrom(v: { user?: string; 'group-add'?: string[]; tty?: boolean; 'read-only'?: boolean; 'no-new-privileges'?: boolean; 'cap-add'?: string[]; 'cap-drop'?: string[] }): RunSettings | undefined {
-  const s: RunSettings = {
-    ...(v.user !== undefined ? { user: v.user } : {}),
-    ...(v['group-add'] ? { groupAdd: v['group-add'] } : {}),
-    ...(v.tty ? { tty: true } : {}),
-    ...(v['read-only'] ? { readOnly: true } : {}),
-    ...(v['no-new-privileges'] ? { noNewPrivileges: true } : {}),
-    ...(v['cap-add'] ? { capAdd: v['cap-add'] } : {}),
-    ...(v['cap-drop'] ? { capDrop: v['cap-drop'] } : {}),
-  };
-  return Object.keys(s).length > 0 ? s : undefined;
-}
-
-function numberFlag(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} takes a number (got ${v})`);
-  return n;
-}
-
 async function cmdAnalyze(argv: string[]): Promise<number> {
   let values;
   let positionals: string[];
@@ -138,6 +86,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
         cmd: { type: 'string', multiple: true },
         json: { type: 'string' },
         profile: { type: 'string' },
+        bpf: { type: 'string' },
         'profiles-dir': { type: 'string' },
         review: { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -158,7 +107,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   const workers = values.workers !== undefined ? Number(values.workers) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers takes a whole number');
   if (values['no-cache'] && image !== undefined) throw new UsageError('--no-cache is for --rootfs analyses');
-  if (values.review !== undefined && !values.profile && !values['profiles-dir']) throw new UsageError('--review applies a review to --profile or --profiles-dir: give one of them');
+  if (values.review !== undefined && !values.profile && !values.bpf && !values['profiles-dir']) throw new UsageError('--review applies a review to --profile or --profiles-dir: give one of them');
   // Read before the analysis: a bad file fails at once.
   const workspace = values.review !== undefined ? readWorkspaceReviews(resolve(values.review)) : undefined;
   const cacheRoot = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
@@ -184,6 +133,7 @@ async function cmdAnalyze(argv: string[]): Promise<number> {
   const review = workspace?.[reviewSubject(report)];
   if (workspace && !review) process.stderr.write(`warning: ${values.review} has no review of ${reviewSubject(report)}: the profiles are the analysis's own\n`);
   if (values.profile) writeFileSync(values.profile, exportReport(report, { format: 'docker', title, review }).text);
+  if (values.bpf) writeFileSync(values.bpf, await compileBpf(policyEntries(report, review)));
   if (values['profiles-dir']) {
     // One narrower profile per analysed application (for containers that run one of them at a time).
     mkdirSync(values['profiles-dir'], { recursive: true });
@@ -311,6 +261,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'analyze') return await cmdAnalyze(rest);
     if (cmd === 'verify') return await cmdVerify(rest);
+    if (cmd === 'harden') return await cmdHarden(rest);
     if (cmd === 'serve') return await cmdServe(rest);
     if (cmd === 'explain') return cmdExplain(rest);
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') {

@@ -97,6 +97,8 @@ export interface ProgramSummary {
   source?: 'argument' | 'phase1';
   /** Phase 1: how many times it was exec'd, and the scripts it interpreted. */
   execs?: number;
+  /** Phase 1: a process still ran it when the window closed (a long-running program). */
+  running?: boolean;
   interpreterOf?: string[];
   /** Libraries phase 1 saw mapped by its processes (added like dlopen'ed ones). */
   mapped?: string[];

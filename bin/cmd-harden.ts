@@ -1,0 +1,93 @@
+// `confine harden IMAGE --tag NEW --profile FILE [--program PATH]...`: analyse the image (phase 1
+// and the static analysis, as `analyze` does), build the hardened image, write the container-wide
+// profile it runs under, and print how to run it.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeImage } from '../analysis/analyze-image.js';
+import { defaultCacheRoot } from '../analysis/cache/layout.js';
+import { AnalysisCancelled } from '../analysis/errors.js';
+import { harden, parseTag } from '../analysis/harden/harden.js';
+import { dockerFrom, inspectImage } from '../analysis/image/engine.js';
+import { renderPolicy } from '../analysis/policy/exports.js';
+import { nativeTool } from '../analysis/policy/native-tools.js';
+import { reviewSubject } from '../analysis/policy/review.js';
+import { checkRunSettings } from '../analysis/profile/run-settings.js';
+import { readWorkspaceReviews } from '../electron/service/workspace.js';
+import { imageProgressLine, numberFlag, SETTINGS_OPTIONS, SETTINGS_USAGE, settingsFrom, statusLine, UsageError } from './cli-common.js';
+
+export const HARDEN_USAGE = `confine harden IMAGE --tag NEW --profile FILE [--program PATH]... [--seconds N] [--network none|host] [--cmd ARG]... [--review WORKSPACE] [--json FILE] [--cache-dir DIR] ${SETTINGS_USAGE}
+      builds NEW from IMAGE: each program (default: the entrypoint's, and those phase 1 saw still running) starts under its own filter; FILE: the container-wide policy NEW runs under`;
+
+export async function cmdHarden(argv: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        tag: { type: 'string' },
+        profile: { type: 'string' },
+        program: { type: 'string', multiple: true },
+        seconds: { type: 'string' },
+        network: { type: 'string' },
+        cmd: { type: 'string', multiple: true },
+        review: { type: 'string' },
+        json: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        ...SETTINGS_OPTIONS,
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (positionals.length !== 1) throw new UsageError('harden takes one IMAGE (an image of the Docker engine)');
+  if (!values.tag) throw new UsageError('--tag NEW is required: the hardened image is a new image');
+  if (!values.profile) throw new UsageError('--profile FILE is required: the container-wide policy the hardened image runs under');
+  if (values.network !== undefined && values.network !== 'none' && values.network !== 'host') throw new UsageError('--network is none or host');
+  const seconds = numberFlag(values.seconds, '--seconds');
+  if (seconds !== undefined && !(seconds > 0)) throw new UsageError('--seconds takes a positive number');
+  const raw = settingsFrom(values);
+  const settings = raw && checkRunSettings(raw);
+  // Everything that can be refused is refused before the analysis and before anything is built.
+  parseTag(values.tag);
+  nativeTool('confine-bpfc');
+  nativeTool('confine-launch');
+  const workspace = values.review !== undefined ? readWorkspaceReviews(resolve(values.review)) : undefined;
+  const image = positionals[0];
+  const docker = dockerFrom(undefined);
+  await inspectImage(docker, image);
+  const cacheDir = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
+
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    const report = await analyzeImage({ image, cacheDir, docker, seconds, alsoPrograms: values.program, network: values.network as 'none' | 'host' | undefined, cmd: values.cmd, settings, signal: abort.signal, onProgress: imageProgressLine });
+    const review = workspace?.[reviewSubject(report)];
+    if (workspace && !review) process.stderr.write(`warning: ${values.review} has no review of ${reviewSubject(report)}: the policies are the analysis's own\n`);
+    statusLine('building the hardened image');
+    result = await harden({ docker, report, programs: values.program ?? [], tag: values.tag, cacheDir, review, signal: abort.signal });
+    statusLine('', true);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (abort.signal.aborted) throw new AnalysisCancelled();
+  writeFileSync(values.profile, renderPolicy('docker', result.containerWide, `${result.tag} (hardened ${image})`).text);
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  const out: string[] = [`hardened image ${result.tag} (${result.imageId.slice(0, 19)}) from ${image}`];
+  for (const s of result.skipped) out.push(`  not hardened: ${s}`);
+  for (const p of result.programs) {
+    const cut = 100 * (1 - p.allowed / result.containerWideBefore);
+    const others = p.policy.covers.length - 1;
+    const covers = p.policy.execs ? `; it can exec${others > 0 ? `, so its filter also covers the ${others} other analysed program(s)` : ", and no other program was seen: its filter would apply to what it execs"}` : "";
+    out.push(`  ${p.file}: its own filter allows ${p.allowed} syscalls (its code needs ${p.policy.own}${p.policy.addedForLauncher.length ? `, + ${p.policy.addedForLauncher.join(' ')} for the launcher` : ''}${covers}), ${cut.toFixed(0)}% fewer than the container-wide ${result.containerWideBefore}`);
+  }
+  out.push(`container-wide policy: ${values.profile} (${result.containerWideBefore} syscalls${result.launcherSyscalls.length ? `, + ${result.launcherSyscalls.join(' ')} for the launcher` : ''})`);
+  out.push(`run it with: docker run --security-opt seccomp=${values.profile} ${result.tag}`);
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
