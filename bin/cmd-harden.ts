@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeImage } from '../analysis/analyze-image.js';
 import { defaultCacheRoot } from '../analysis/cache/layout.js';
-import { AnalysisCancelled } from '../analysis/errors.js';
+import { AnalysisCancelled, InputError } from '../analysis/errors.js';
 import { harden, parseTag } from '../analysis/harden/harden.js';
 import { dockerFrom, inspectImage } from '../analysis/image/engine.js';
 import { renderPolicy } from '../analysis/policy/exports.js';
@@ -58,7 +58,9 @@ export async function cmdHarden(argv: string[]): Promise<number> {
   const workspace = values.review !== undefined ? readWorkspaceReviews(resolve(values.review)) : undefined;
   const image = positionals[0];
   const docker = dockerFrom(undefined);
-  await inspectImage(docker, image);
+  const inspected = await inspectImage(docker, image);
+  // Nothing says which program the image runs, and phase 1 could not start it.
+  if (!inspected.config?.entrypoint?.length && !inspected.config?.cmd?.length) throw new InputError(image, 'the image has no entrypoint or command: there is no program to start and harden');
   const cacheDir = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
 
   const abort = new AbortController();

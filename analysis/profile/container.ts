@@ -20,7 +20,7 @@ export async function createPhase1Container(
   docker: Docker,
   image: string,
   network: 'none' | 'host',
-  opts: { cmd?: string[]; settings?: RunSettings; seccompProfile?: object } = {},
+  opts: { cmd?: string[]; settings?: RunSettings; seccompProfile?: object; binds?: string[] } = {},
 ): Promise<Docker.Container> {
   const { cmd, seccompProfile } = opts;
   const { top, host } = containerSettings(opts.settings ?? {});
@@ -37,7 +37,7 @@ export async function createPhase1Container(
       AttachStderr: false,
       OpenStdin: false,
       // The engine takes the profile's JSON text itself (the CLI reads the file and sends that).
-      HostConfig: { ...host, NetworkMode: network, AutoRemove: false, SecurityOpt: securityOpts(opts.settings ?? {}, seccompProfile) },
+      HostConfig: { ...host, NetworkMode: network, AutoRemove: false, SecurityOpt: securityOpts(opts.settings ?? {}, seccompProfile), ...(opts.binds?.length ? { Binds: opts.binds } : {}) },
     });
   } catch (e) {
     throw await engineError(docker, e, image);

@@ -133,7 +133,7 @@ export async function recordContainer(opts: RecordOptions): Promise<PhaseOneResu
       aborted = true;
     } else {
       progress('create', 0);
-      container = await createPhase1Container(docker, image, network, { cmd: opts.cmd, settings: opts.settings, seccompProfile: opts.seccompProfile });
+      container = await createPhase1Container(docker, image, network, { cmd: opts.cmd, settings: opts.settings, seccompProfile: opts.seccompProfile, binds: opts.binds });
       const t0 = process.hrtime.bigint();
       const t0Us = Number(t0 / 1000n);
       let src: Source;

@@ -24,6 +24,8 @@ export interface RecordOptions {
   forcePoll?: boolean;
   /** Run the container under this Docker seccomp profile (the JSON object), e.g. for `confine verify`. */
   seccompProfile?: object;
+  /** Bind mounts (docker run -v HOST:CONTAINER[:ro]): verify lays logging filters over a hardened image's. */
+  binds?: string[];
   /**
    * Started once the container runs (e.g. a workload driving it); the window then lasts at least
    * `seconds` and until this settles. A rejection is rethrown after cleanup.

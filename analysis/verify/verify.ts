@@ -11,6 +11,13 @@ import { ENOSYS } from '../policy/exports.js';
 import { syscallName } from '../x86_64/syscall-table.js';
 import { InputError } from '../errors.js';
 import type { RunSettings } from '../profile/run-settings.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readManifest } from '../harden/manifest.js';
+import { compileBpf } from '../policy/bpf-compile.js';
+import { readDockerProfile } from '../policy/profile-import.js';
+import { deniedBy, filtersOfProcess, programFilters, type FilterOf, type ProgramFilter } from './attribution.js';
+import { hardenedPaths } from '../harden/layout.js';
 
 /**
  * The task names the container runtime's own init carries until it execs the entrypoint (runc's
@@ -50,6 +57,8 @@ export interface VerifyOptions {
   workloadTimeoutSeconds?: number;
   signal?: AbortSignal;
   onProgress?: (what: string) => void;
+  /** Where a hardened image's logging filters are written for the run (removed after): in the cache. */
+  workDir?: string;
 }
 
 /** One syscall the policy would have denied, per program. */
@@ -58,6 +67,8 @@ export interface WouldBeDenial {
   name: string;
   program: string;
   count: number;
+  /** On a hardened image: the filters that would have denied it (attribution.ts). */
+  filters?: string[];
 }
 
 export interface VerifyResult {
@@ -99,7 +110,27 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const warnings: string[] = [];
   const src = openAuditSource();
+  let scratch: string | undefined;
   try {
+    // A hardened image: each program's filter is laid over by its logging twin, so that nothing is
+    // denied and what its own filter would deny is logged too.
+    const info = await opts.docker.getImage(opts.image).inspect();
+    const manifest = readManifest(info.Config?.Labels, opts.image);
+    const binds: string[] = [];
+    let filters: ProgramFilter[] = [];
+    if (manifest) {
+      mkdirSync(opts.workDir ?? '.', { recursive: true });
+      scratch = mkdtempSync(join(opts.workDir ?? '.', 'verify-filters-'));
+      filters = programFilters(manifest);
+      for (const [i, p] of manifest.programs.entries()) {
+        const file = join(scratch, `${i}.bpf`);
+        writeFileSync(file, await compileBpf(p.entries.map((e) => ({ ...e, reason: '' })), { log: true }));
+        binds.push(`${file}:${p.filter}:ro`);
+      }
+    }
+    const imported = manifest ? readDockerProfile(opts.profile, opts.profileFile) : undefined;
+    const containerWide: FilterOf | undefined = imported && { filter: 'container-wide', allowed: imported.allowed, defaultAllow: imported.defaultAllow };
+    const programOf = new Map(manifest?.programs.map((p) => [hardenedPaths(p.file).moved, p.file]) ?? []);
     // A log-everything probe first: proves audit records reach us here, so "no denials" means something.
     progress('checking that seccomp audit records can be read');
     await auditCanary(opts.docker, src);
@@ -120,6 +151,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
         settings: opts.settings,
         signal: opts.signal,
         seccompProfile: loggingProfile(opts.profile),
+        binds,
         whileRunning: opts.workload
           ? async () => {
               progress(`running the workload: ${opts.workload!.join(' ')}`);
@@ -150,11 +182,13 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     for (const r of mine) {
       if (r.arch !== AUDIT_ARCH_X86_64) warnings.push(`a ${r.arch} syscall ${r.syscall} by ${r.comm} (foreign architecture)`);
       // The audit record names the executable as the process sees it; exec events fill in when it does not.
-      const program = runtimeTask(r.comm) ?? (r.exe && r.exe !== '/' ? r.exe : (execOf.get(r.pid) ?? r.comm));
-      const key = `${r.syscall} ${program}`;
+      const exe = r.exe && r.exe !== '/' ? r.exe : undefined;
+      const program = runtimeTask(r.comm) ?? (exe ? (programOf.get(exe) ?? exe) : (execOf.get(r.pid) ?? r.comm));
+      const by = containerWide ? deniedBy(r.syscall, [containerWide, ...filtersOfProcess(r.pid, exe ?? '', phase.execs, filters)]) : undefined;
+      const key = `${r.syscall} ${program} ${by?.join(',') ?? ''}`;
       const d = byKey.get(key);
       if (d) d.count++;
-      else byKey.set(key, { nr: r.syscall, name: syscallName(r.syscall) ?? `nr${r.syscall}`, program, count: 1 });
+      else byKey.set(key, { nr: r.syscall, name: syscallName(r.syscall) ?? `nr${r.syscall}`, program, count: 1, ...(by ? { filters: by } : {}) });
     }
     return {
       denials: [...byKey.values()].sort((a, b) => a.nr - b.nr || a.program.localeCompare(b.program)),
@@ -167,6 +201,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     };
   } finally {
     src.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
