@@ -82,6 +82,7 @@ export async function cmdHarden(argv: string[]): Promise<number> {
   if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
   const out: string[] = [`hardened image ${result.tag} (${result.imageId.slice(0, 19)}) from ${image}`];
   for (const s of result.skipped) out.push(`  not hardened: ${s}`);
+  for (const w of result.warnings) out.push(`  warning: ${w}`);
   for (const p of result.programs) {
     const cut = 100 * (1 - p.allowed / result.containerWideBefore);
     const others = p.policy.covers.length - 1;

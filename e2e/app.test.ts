@@ -5,6 +5,7 @@
 // JSON and check the file. Screenshots of every view go to e2e/screenshots/ (CI artifacts).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,6 +314,43 @@ function suite(launcher: Launcher): void {
       const allowed = new Set(profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
       assert.ok(!allowed.has('unlink'), 'the denied unlink is still allowed in the export');
       for (const n of ['accept4', 'read', 'epoll_wait']) assert.ok(allowed.has(n), `${n} missing from the export`);
+    });
+
+    test('issue 12: per-program policies, the raw BPF export of a program, and a hardened image built from the Policy page', { timeout: 600_000 }, async (t) => {
+      if (skip) return t.skip(skip);
+      await page.click(id('nav-policy'));
+      const row = page.locator(`${id('program-row')}[data-program="/usr/sbin/nginx"]`);
+      await row.waitFor();
+      const own = Number(await row.locator(id('program-own')).textContent());
+      const filter = Number(await row.locator(id('program-filter')).textContent());
+      assert.ok(own > 50 && filter > 50, `nginx's counts look wrong: its code ${own}, its filter ${filter}`);
+      await row.scrollIntoViewIfNeeded();
+      await shot('program-policies');
+      if (ui!.downloads) {
+        const [download] = await Promise.all([page.waitForEvent('download'), row.locator(id('program-bpf')).click()]);
+        const file = join(work, download.suggestedFilename());
+        await download.saveAs(file);
+        const bytes = readFileSync(file);
+        assert.match(download.suggestedFilename(), /usr-sbin-nginx\.seccomp\.bpf$/);
+        assert.ok(bytes.length > 0 && bytes.length % 8 === 0, `not a BPF program: ${bytes.length} bytes`);
+        assert.deepEqual([bytes.readUInt16LE(0), bytes.readUInt32LE(4)], [0x20, 4], 'the program does not start by loading the architecture');
+      }
+      if ((await page.locator(id('harden-form')).count()) === 0) return t.diagnostic('a host analysis: no hardened image to build');
+      const tag = `confine-test/e2e-hardened-${launcher.name}:test`;
+      try {
+        await page.fill(id('harden-tag'), tag);
+        assert.equal(await page.locator(`${id('harden-program')}[data-program="/usr/sbin/nginx"]`).isChecked(), true, 'nginx, the running server, is not chosen by default');
+        await page.click(id('harden-build'));
+        await page.waitForSelector(id('harden-result'), { timeout: 300_000 });
+        assert.match((await page.textContent(id('harden-run-line'))) ?? '', new RegExp(`docker run --security-opt seccomp=\\S+ ${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        assert.match((await page.textContent(id('harden-result'))) ?? '', /\/usr\/sbin\/nginx: \d+ syscalls in its own filter/);
+        await shot('hardened');
+        const inspect = spawnSync('docker', ['image', 'inspect', '-f', '{{index .Config.Labels "org.confine.hardened"}}', tag], { encoding: 'utf8' });
+        assert.equal(inspect.status, 0, `the hardened image is not in the engine: ${inspect.stderr}`);
+        assert.match(inspect.stdout, /"program":"\/usr\/sbin\/nginx"/);
+      } finally {
+        spawnSync('docker', ['rmi', '-f', tag]);
+      }
     });
 
     // Issue 9 in the UI.

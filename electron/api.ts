@@ -185,15 +185,50 @@ export interface Workspace {
   reviews: Record<string, Record<string, ReviewEntry>>;
 }
 
-export type ExportFormat = 'docker' | 'oci' | 'kubernetes';
+/** 'bpf': the raw seccomp BPF program the kernel loads (libseccomp's compilation), base64 in `text`. */
+export type ExportFormat = 'docker' | 'oci' | 'kubernetes' | 'bpf';
 
 export interface ExportResult {
   format: ExportFormat;
   /** Suggested file name. */
   filename: string;
   mime: string;
+  /** The file; for a binary one (raw BPF), its bytes in base64. */
   text: string;
+  encoding?: 'base64';
 }
+
+/** A hardened program of a `hardenImage` build: its own filter against the container-wide policy. */
+export interface HardenedProgramSummary {
+  program: string;
+  /** Its file in the image, where the launcher now is. */
+  file: string;
+  /** Syscalls its own filter allows, and how many its code needs. */
+  allowed: number;
+  own: number;
+  /** It can exec: its filter covers every analysed program. */
+  execs: boolean;
+  covers: number;
+  addedForLauncher: string[];
+}
+
+/** What `hardenImage` built (as `confine harden` prints it). */
+export interface HardenSummary {
+  tag: string;
+  imageId: string;
+  programs: HardenedProgramSummary[];
+  skipped: string[];
+  /** What the filters rest on that the analysis could not prove. */
+  warnings: string[];
+  /** Allowed syscalls of the analysis's container-wide policy, and what the launcher adds to it. */
+  containerWideBefore: number;
+  launcherSyscalls: string[];
+  /** The container-wide profile the hardened image runs under (Docker JSON), and how to run it with it. */
+  profile: ExportResult;
+  runLine: string;
+}
+
+export { launchedPolicy, LAUNCHER_SYSCALLS, type LaunchedPolicy } from '../analysis/policy/launched-policy.js';
 
 /** What the transport can do beyond the contract. */
 export interface HostInfo {
@@ -231,8 +266,14 @@ export interface ConfineApi {
    * shows as the basis. decision null with an empty note removes the review; with a note, keeps the note alone.
    */
   setReview(reportId: string, syscall: string, decision: ReviewDecision | null, note: string): Promise<Workspace>;
-  /** The policy of a report with its review applied, in a format. */
-  exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult>;
+  /**
+   * The policy of a report with its review applied, in a format. With `program`: that program's
+   * policy, as a container profile (its code and the runtime base set) or, for 'bpf', the filter
+   * `confine harden` installs for it (its code, and the launcher's calls).
+   */
+  exportPolicy(reportId: string, format: ExportFormat, program?: string): Promise<ExportResult>;
+  /** `confine harden` for the report's engine image: builds `tag` with each program under its own filter. */
+  hardenImage(reportId: string, programs: string[], tag: string): Promise<HardenSummary>;
   /** Electron only: native save dialog; resolves with the chosen path, or null when cancelled. */
   saveExport(result: ExportResult): Promise<string | null>;
 }
@@ -266,6 +307,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'getWorkspace',
   'setReview',
   'exportPolicy',
+  'hardenImage',
   'saveExport',
 ] as const;
 

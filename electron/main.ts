@@ -50,7 +50,7 @@ class DesktopService extends ConfineService {
     const options = { defaultPath: join(app.getPath('documents'), basename(result.filename)) };
     const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
     if (choice.canceled || !choice.filePath) return null;
-    await writeFile(choice.filePath, result.text);
+    await writeFile(choice.filePath, result.encoding === 'base64' ? Buffer.from(result.text, 'base64') : result.text);
     return choice.filePath;
   }
 }

@@ -1,8 +1,9 @@
 // Browser download of an export: a Blob, an object URL and a temporary <a download>.
 import type { ExportResult } from '../electron/api.js';
+import { exportBytes } from './state/exports.js';
 
 export function downloadExport(r: ExportResult): void {
-  const blob = new Blob([r.text], { type: r.mime || 'application/octet-stream' });
+  const blob = new Blob([exportBytes(r)], { type: r.mime || 'application/octet-stream' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -18,6 +18,7 @@ import { hardenedPaths } from './layout.js';
 import { imageConfigFrom } from '../image/types.js';
 import { HARDENED_LABEL, manifestLabel, readManifest, type HardenedManifest } from './manifest.js';
 import { selectTargets } from './select-programs.js';
+import { resolveInRootfs } from '../link/rootfs.js';
 
 export interface HardenOptions {
   docker: Docker;
@@ -47,11 +48,21 @@ export interface HardenResult {
   programs: HardenedProgram[];
   /** Defaults left out, with the reason. */
   skipped: string[];
+  /** What the filters rest on that the analysis could not prove (unresolved sites, programs not fully analysed). */
+  warnings: string[];
   /** The container-wide policy for the hardened image: the analysis's, with the launcher's syscalls. */
   containerWide: PolicyEntry[];
   /** Allowed syscalls of the analysis's container-wide policy, before the launcher's were added. */
   containerWideBefore: number;
   launcherSyscalls: string[];
+}
+
+function fileOf(rootfs: string, p: string): string | undefined {
+  try {
+    return resolveInRootfs(rootfs, p).rootfsPath;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Docker reference REPO[:TAG] as `docker tag` accepts it, split. */
@@ -82,8 +93,19 @@ export async function harden(opts: HardenOptions): Promise<HardenResult> {
 
   const programs: HardenedProgram[] = [];
   const built: { file: string; bpf: Buffer }[] = [];
+  const warnings: string[] = [];
   for (const t of targets) {
-    const policy = launchedPolicy(report, t.program, opts.review);
+    // Every name of the same file runs the same code (a symlink, a hard link): its filter covers
+    // what phase 1 saw each of them map, too.
+    const names = report.programs.filter((p) => !p.error && p.objects.length > 0 && fileOf(report.rootfs, p.path) === t.file);
+    const policies = names.map((p) => launchedPolicy(report, p.path, opts.review));
+    const policy = policies.find((p) => p.program === t.program)!;
+    if (policies.length > 1) policy.entries = policyUnion(...policies.map((p) => p.entries));
+    for (const p of names) {
+      // Said as the container-wide policy says it: a gap there is a gap in this filter too.
+      if (p.unresolved > 0) warnings.push(`${p.path}: ${p.unresolved} unresolved site(s): its own filter, like the container-wide policy, may deny what is made there`);
+      if (p.notFullyAnalysed) warnings.push(`${p.path}: not fully analysed (${p.notFullyAnalysed[0]}): its own filter may miss syscalls`);
+    }
     const bpf = await compileBpf(policy.entries);
     built.push({ file: t.file, bpf });
     programs.push({ program: t.program, file: t.file, policy, allowed: allowedEntries(policy.entries).length, bpfBytes: bpf.length });
@@ -113,6 +135,7 @@ export async function harden(opts: HardenOptions): Promise<HardenResult> {
     tag: `${repo}:${tag}`,
     programs,
     skipped,
+    warnings,
     containerWide,
     containerWideBefore: had.size,
     launcherSyscalls: allowedEntries(fromLauncher).map((e) => e.name).filter((n) => !had.has(n)),

@@ -259,7 +259,8 @@ export function kubernetesExport(entries: PolicyEntry[], name: string, header: s
   return lines.join('\n') + '\n';
 }
 
-function fileStem(title: string): string {
+/** A file name stem for an export of `title` (shared by every format, the raw BPF too). */
+export function fileStem(title: string): string {
   return kubernetesName(title).replace(/^confine-/, '') || 'profile';
 }
 

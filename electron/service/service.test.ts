@@ -332,7 +332,21 @@ describe('service with a host analysis of /usr/bin/true', () => {
     assert.ok(k8s.text.includes('        # ptrace: added by review: debugger attached in staging\n        - ptrace\n'));
     assert.ok(!k8s.text.includes('- exit_group'));
 
-    await assert.rejects(service.exportPolicy(reportId, 'bpf' as never), /export format/);
+    // The raw BPF: what the kernel loads, base64 over the contract; the container-wide program and
+    // the program's own filter (harden's), which adds the launcher's exit_group the review denied.
+    const bpf = await service.exportPolicy(reportId, 'bpf');
+    assert.equal(bpf.encoding, 'base64');
+    assert.equal(bpf.filename, 'usr-bin-true.seccomp.bpf');
+    const bytes = Buffer.from(bpf.text, 'base64');
+    assert.equal(bytes.length % 8, 0);
+    assert.deepEqual([bytes.readUInt16LE(0), bytes.readUInt32LE(4)], [0x20, 4], 'the program starts by loading the architecture');
+    const own = await service.exportPolicy(reportId, 'bpf', '/usr/bin/true');
+    assert.equal(own.filename, 'usr-bin-true.usr-bin-true.seccomp.bpf');
+    const k = (b: Buffer): number[] => Array.from({ length: b.length / 8 }, (_, i) => b.readUInt32LE(i * 8 + 4));
+    assert.ok(!k(bytes).includes(231), 'exit_group, denied by the review, is compared in the container-wide program');
+    assert.ok(k(Buffer.from(own.text, 'base64')).includes(231), "the program's own filter lacks the launcher's exit_group");
+    await assert.rejects(service.exportPolicy(reportId, 'bpf', '/usr/bin/no-such'), /not an analysed program/);
+    await assert.rejects(service.exportPolicy(reportId, 'pfc' as never), /export format/);
     await assert.rejects(service.saveExport(docker), /only in the desktop app/);
     const info = await service.hostInfo();
     assert.equal(info.transport, 'web');

@@ -12,6 +12,7 @@ import type {
   ExportFormat,
   ExportResult,
   GraphNode,
+  HardenSummary,
   HostInfo,
   ImageInfo,
   PolicyDiff,
@@ -23,7 +24,9 @@ import type {
   Subgraph,
   Workspace,
 } from '../api.js';
-import { allowedByEntries, allowedEntries, exportReport, policyEntries } from '../../analysis/policy/exports.js';
+import { allowedByEntries, allowedEntries, exportReport, policyEntries, renderPolicy } from '../../analysis/policy/exports.js';
+import { harden } from '../../analysis/harden/harden.js';
+import { bpfExport } from './bpf-export.js';
 import { reviewBasis, reviewSubject } from '../../analysis/policy/review.js';
 import { JobManager } from './jobs.js';
 import { checkNamedPrograms, checkRequest } from '../../analysis/request.js';
@@ -67,7 +70,9 @@ function optionalLimit(v: unknown, fallback: number, max: number): number {
   return Math.min(v, max);
 }
 
-const EXPORT_FORMATS: readonly ExportFormat[] = ['docker', 'oci', 'kubernetes'];
+const EXPORT_FORMATS: readonly ExportFormat[] = ['docker', 'oci', 'kubernetes', 'bpf'];
+/** Programs one hardenImage call may name (an image's servers are a handful). */
+const MAX_HARDENED = 64;
 
 export class ConfineService implements ConfineApi {
   readonly reports: ReportStore;
@@ -243,17 +248,41 @@ export class ConfineService implements ConfineApi {
     return this.workspace.set(subject, key, decision, n, reviewBasis(report, id, key));
   }
 
-  async exportPolicy(reportId: string, format: ExportFormat): Promise<ExportResult> {
+  async exportPolicy(reportId: string, format: ExportFormat, program?: string): Promise<ExportResult> {
     const id = checkReportId(reportId);
     if (!EXPORT_FORMATS.includes(format)) throw new Error(`the export format is one of ${EXPORT_FORMATS.join(', ')}`);
     const { report, subject } = this.subjectOf(id);
+    if (program !== undefined && !report.programs.some((p) => p.path === text(program, 'the program') && !p.error && p.objects.length > 0)) throw new InputError(program, 'is not an analysed program of this report');
     let title = id;
     try {
       title = this.reports.meta(id).title;
     } catch {
       // Keep the id.
     }
-    return exportReport(report, { format, title, review: this.workspace.reviewsOf(subject), source: `report ${id}` });
+    const review = this.workspace.reviewsOf(subject);
+    if (format === 'bpf') return bpfExport(report, title, review, program);
+    return exportReport(report, { format, title, review, program, source: `report ${id}` });
+  }
+
+  async hardenImage(reportId: string, programs: string[], tag: string): Promise<HardenSummary> {
+    const id = checkReportId(reportId);
+    if (!Array.isArray(programs) || programs.length > MAX_HARDENED) throw new Error(`the programs are a list of at most ${MAX_HARDENED} paths`);
+    const named = programs.map((p) => text(p, 'a program'));
+    const { report, subject } = this.subjectOf(id);
+    if (!this.docker) throw new Error(`the Docker engine is not reachable: ${this.dockerError ?? 'no engine'}`);
+    const r = await harden({ docker: this.docker, report, programs: named, tag: text(tag, 'the tag'), cacheDir: this.opts.cacheDir, review: this.workspace.reviewsOf(subject) });
+    const profile = renderPolicy('docker', r.containerWide, `${r.tag} (hardened ${report.image?.ref ?? ''})`);
+    return {
+      tag: r.tag,
+      imageId: r.imageId,
+      programs: r.programs.map((p) => ({ program: p.program, file: p.file, allowed: p.allowed, own: p.policy.own, execs: p.policy.execs, covers: p.policy.covers.length, addedForLauncher: p.policy.addedForLauncher })),
+      skipped: r.skipped,
+      warnings: r.warnings,
+      containerWideBefore: r.containerWideBefore,
+      launcherSyscalls: r.launcherSyscalls,
+      profile,
+      runLine: `docker run --security-opt seccomp=${profile.filename} ${r.tag}`,
+    };
   }
 
   async saveExport(_result: ExportResult): Promise<string | null> {

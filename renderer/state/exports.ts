@@ -8,7 +8,31 @@ export const EXPORT_FORMATS: { format: ExportFormat; label: string }[] = [
   { format: 'docker', label: 'Docker JSON' },
   { format: 'oci', label: 'OCI (linux.seccomp)' },
   { format: 'kubernetes', label: 'Kubernetes SeccompProfile' },
+  { format: 'bpf', label: 'Raw seccomp BPF (what the kernel loads)' },
 ];
+
+/** The file's content: its text, or the bytes the base64 text of a binary export (raw BPF) encodes. */
+export function exportBytes(r: ExportResult): Uint8Array<ArrayBuffer> | string {
+  if (r.encoding !== 'base64') return r.text;
+  const bin = atob(r.text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** How a preview shows an export: a text file as it is; a raw BPF program one instruction (struct sock_filter) a line. */
+export function previewOf(r: ExportResult): { text: string; bytes: number } {
+  const b = exportBytes(r);
+  if (typeof b === 'string') return { text: b, bytes: b.length };
+  const hex = (n: number, w: number): string => `0x${n.toString(16).padStart(w, '0')}`;
+  const lines: string[] = [];
+  for (let i = 0; i + 8 <= b.length; i += 8) {
+    const code = b[i] | (b[i + 1] << 8);
+    const k = (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24)) >>> 0;
+    lines.push(`${String(i / 8).padStart(4, '0')}: code ${hex(code, 4)} jt ${b[i + 2]} jf ${b[i + 3]} k ${hex(k, 8)}`);
+  }
+  return { text: lines.join('\n'), bytes: b.length };
+}
 
 export interface ExportSlice {
   exportFormat: ExportFormat;
@@ -19,6 +43,8 @@ export interface ExportSlice {
   setExportFormat(format: ExportFormat): void;
   previewExport(): Promise<ExportResult | undefined>;
   saveExport(): Promise<void>;
+  /** Saves (native dialog) or downloads an export already made, saying what happened in exportMessage. */
+  deliverExport(result: ExportResult): Promise<void>;
 }
 
 export const createExportSlice: Slice<ExportSlice> = (set, get, { api, download }) => ({
@@ -42,7 +68,9 @@ export const createExportSlice: Slice<ExportSlice> = (set, get, { api, download 
   async saveExport() {
     // Always export afresh: the review may have changed since the preview.
     const result = await get().previewExport();
-    if (!result) return;
+    if (result) await get().deliverExport(result);
+  },
+  async deliverExport(result) {
     if (get().host?.nativeSave) {
       const path = await guard(get, 'Saving the export', () => api.saveExport(result));
       if (path === undefined) return;

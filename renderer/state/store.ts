@@ -13,6 +13,7 @@ import { createDetailSlice } from './detail.js';
 import { createExplorerSlice } from './explorer.js';
 import { createDiffSlice } from './diff.js';
 import { createExportSlice } from './exports.js';
+import { createHardenSlice } from './harden.js';
 import type { ConfineState, Deps } from './types.js';
 
 export type ConfineStore = StoreApi<ConfineState>;
@@ -30,6 +31,7 @@ export function createConfineStore(deps: Deps): ConfineStore {
     ...createExplorerSlice(set, get, deps),
     ...createDiffSlice(set, get, deps),
     ...createExportSlice(set, get, deps),
+    ...createHardenSlice(set, get, deps),
   }));
 }
 

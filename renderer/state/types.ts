@@ -12,6 +12,7 @@ import type { DetailSlice } from './detail.js';
 import type { ExplorerSlice } from './explorer.js';
 import type { DiffSlice } from './diff.js';
 import type { ExportSlice } from './exports.js';
+import type { HardenSlice } from './harden.js';
 
 /** What the slices need from outside: the API, a clock, and how the platform downloads a file. */
 export interface Deps {
@@ -32,7 +33,8 @@ export type ConfineState = ErrorsSlice &
   DetailSlice &
   ExplorerSlice &
   DiffSlice &
-  ExportSlice;
+  ExportSlice &
+  HardenSlice;
 
 export type SetState = StoreApi<ConfineState>['setState'];
 export type GetState = () => ConfineState;

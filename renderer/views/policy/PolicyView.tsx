@@ -6,6 +6,7 @@ import { PolicyTable } from './PolicyTable.js';
 import { UnresolvedList } from './UnresolvedList.js';
 import { ByLibrary } from './ByLibrary.js';
 import { CveList } from './CveList.js';
+import { ProgramPolicies } from './ProgramPolicies.js';
 
 function isTyping(el: Element | null): boolean {
   if (!el) return false;
@@ -89,6 +90,7 @@ export function PolicyView() {
         <PolicyTable />
       </section>
       {unresolved > 0 && <UnresolvedList />}
+      <ProgramPolicies />
       <ByLibrary />
       <CveList />
     </div>

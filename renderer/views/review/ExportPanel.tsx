@@ -1,5 +1,5 @@
 import { useConfine } from '../../store-context.js';
-import { EXPORT_FORMATS } from '../../state/exports.js';
+import { EXPORT_FORMATS, previewOf } from '../../state/exports.js';
 import { selectStatusCounts } from '../../state/policy.js';
 
 export function ExportPanel() {
@@ -68,10 +68,11 @@ export function ExportPanel() {
       {result ? (
         <div className="export-preview">
           <div className="muted mono small-text" data-testid="export-filename">
-            {result.filename} · {result.mime} · {result.text.length.toLocaleString()} bytes
+            {result.filename} · {result.mime} · {previewOf(result).bytes.toLocaleString()} bytes
+            {result.encoding === 'base64' ? ' · one instruction a line (the file holds the raw bytes)' : ''}
           </div>
           <pre className="code" data-testid="export-text">
-            {result.text}
+            {previewOf(result).text}
           </pre>
         </div>
       ) : (
