@@ -1,13 +1,13 @@
 // `confine harden IMAGE --tag NEW --profile FILE [--program PATH]...`: analyse the image (phase 1
 // and the static analysis, as `analyze` does), build the hardened image, write the container-wide
 // profile it runs under, and print how to run it.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeImage } from '../analysis/analyze-image.js';
 import { defaultCacheRoot } from '../analysis/cache/layout.js';
 import { AnalysisCancelled, InputError } from '../analysis/errors.js';
-import { harden, parseTag } from '../analysis/harden/harden.js';
+import { harden, parseTag, refuseExistingTag } from '../analysis/harden/harden.js';
 import { dockerFrom, inspectImage } from '../analysis/image/engine.js';
 import { renderPolicy } from '../analysis/policy/exports.js';
 import { nativeTool } from '../analysis/policy/native-tools.js';
@@ -18,6 +18,17 @@ import { imageProgressLine, numberFlag, SETTINGS_OPTIONS, SETTINGS_USAGE, settin
 
 export const HARDEN_USAGE = `confine harden IMAGE --tag NEW --profile FILE [--program PATH]... [--seconds N] [--network none|host] [--cmd ARG]... [--review WORKSPACE] [--json FILE] [--cache-dir DIR] ${SETTINGS_USAGE}
       builds NEW from IMAGE: each program (default: the entrypoint's, and those phase 1 saw still running) starts under its own filter; FILE: the container-wide policy NEW runs under`;
+
+/** An output file the command can write: its directory exists and is writable, and it is not a directory. */
+function checkWritable(file: string): void {
+  const dir = dirname(resolve(file));
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new InputError(file, `cannot write here (${(e as NodeJS.ErrnoException).code ?? 'no access'} for ${dir})`);
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(file, 'is a directory');
+}
 
 export async function cmdHarden(argv: string[]): Promise<number> {
   let values;
@@ -52,7 +63,8 @@ export async function cmdHarden(argv: string[]): Promise<number> {
   const raw = settingsFrom(values);
   const settings = raw && checkRunSettings(raw);
   // Everything that can be refused is refused before the analysis and before anything is built.
-  parseTag(values.tag);
+  const { repo, tag } = parseTag(values.tag);
+  for (const f of [values.profile, values.json]) if (f !== undefined) checkWritable(f);
   nativeTool('confine-bpfc');
   nativeTool('confine-launch');
   const workspace = values.review !== undefined ? readWorkspaceReviews(resolve(values.review)) : undefined;
@@ -61,6 +73,7 @@ export async function cmdHarden(argv: string[]): Promise<number> {
   const inspected = await inspectImage(docker, image);
   // Nothing says which program the image runs, and phase 1 could not start it.
   if (!inspected.config?.entrypoint?.length && !inspected.config?.cmd?.length) throw new InputError(image, 'the image has no entrypoint or command: there is no program to start and harden');
+  await refuseExistingTag(docker, `${repo}:${tag}`);
   const cacheDir = values['cache-dir'] ? resolve(values['cache-dir']) : defaultCacheRoot();
 
   const abort = new AbortController();
@@ -78,8 +91,14 @@ export async function cmdHarden(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   if (abort.signal.aborted) throw new AnalysisCancelled();
-  writeFileSync(values.profile, renderPolicy('docker', result.containerWide, `${result.tag} (hardened ${image})`).text);
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  try {
+    writeFileSync(values.profile, renderPolicy('docker', result.containerWide, `${result.tag} (hardened ${image})`).text);
+    if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  } catch (e) {
+    // Without its profile the image cannot be run as built: it goes too.
+    await docker.getImage(result.imageId).remove({ force: true }).catch(() => undefined);
+    throw new InputError(values.profile, `cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the hardened image was removed`);
+  }
   const out: string[] = [`hardened image ${result.tag} (${result.imageId.slice(0, 19)}) from ${image}`];
   for (const s of result.skipped) out.push(`  not hardened: ${s}`);
   for (const w of result.warnings) out.push(`  warning: ${w}`);

@@ -230,7 +230,7 @@ async function cmdVerify(argv: string[]): Promise<number> {
   else if (result.denials.length === 0) out.push(`no would-be denials: ${values.profile} allows everything the container did`);
   else {
     out.push(`${result.denials.length} would-be denial(s) under ${values.profile}:`);
-    for (const d of result.denials) out.push(`  ${d.name} (${d.nr}) by ${d.program}: ${d.count} time(s)${d.filters ? `; denied by ${d.filters.join(' and ') || 'no filter (argument rules)'}` : ''}`);
+    for (const d of result.denials) out.push(`  ${d.name} (${d.nr}) by ${d.program}: ${d.count} time(s)${d.filters ? `; denied by ${d.filters.join(' and ') || 'a filter verify could not attribute'}` : ''}`);
   }
   process.stdout.write(out.join('\n') + '\n');
   if (result.denials.length > 0) return 4;

@@ -13,7 +13,7 @@
  * x86-64, get the default action (libseccomp's bad-architecture action, and its x32 check).
  *
  * libseccomp cannot express "every number above N"; runc answers that case with a hand-written
- * prefix in front of libseccomp's program, and so does this: four comparisons that send an x86-64,
+ * prefix in front of libseccomp's program, and so does this: three comparisons that send an x86-64,
  * non-x32 number above NR to ERRNO(ENOSYS) and everything else on to libseccomp's program.
  *
  * Exit 0 with the program on stdout; exit 2 with a one-line message naming the input line otherwise.

@@ -16,7 +16,9 @@
  * stays what the caller chose: multi-call binaries keep dispatching on it). The filter is loaded
  * after no_new_privs, and seccomp filters stack: the program runs under the container-wide filter
  * and its own. After loading, this program makes only execve, and on failure write and exit_group;
- * the policy of every hardened program adds those three (analysis/policy/hardened-program.ts).
+ * the policy of every hardened program adds those three (analysis/policy/launched-policy.ts). A
+ * hardened program that can exec runs the next launcher under its own filter: its filter also
+ * allows this program's start-up (analysis/harden/program-filter.ts).
  *
  * Exit codes follow docker run's: 125 when the filter cannot be read or loaded (the program is
  * not started), 126 when the program cannot be exec'd, 127 when it is missing.
@@ -46,6 +48,7 @@ int main(int argc, char **argv) {
   (void)argc;
   static char self[PATH_MAX], real[PATH_MAX + 16], filter[PATH_MAX + 16];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n >= (ssize_t)sizeof self - 1) errno = ENAMETOOLONG;
   if (n <= 0 || n >= (ssize_t)sizeof self - 1) fail(125, "cannot find this program's own path in /proc/self/exe", NULL);
   self[n] = 0;
   char *slash = strrchr(self, '/');
@@ -55,8 +58,10 @@ int main(int argc, char **argv) {
   }
   *slash = 0;
   const char *name = slash + 1;
-  snprintf(real, sizeof real, "%s/.confine/%s", self, name);
-  snprintf(filter, sizeof filter, "%s/.confine/%s.bpf", self, name);
+  if (snprintf(real, sizeof real, "%s/.confine/%s", self, name) >= (int)sizeof real || snprintf(filter, sizeof filter, "%s/.confine/%s.bpf", self, name) >= (int)sizeof filter) {
+    errno = ENAMETOOLONG;
+    fail(125, "the hardened program's path is too long", self);
+  }
 
   int fd = open(filter, O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(125, "cannot open the program's seccomp filter", filter);

@@ -100,6 +100,23 @@ for (const c of CASES) {
   });
 }
 
+test("nested: a hardened shell execs a hardened server; the server's launcher runs under the shell's filter, and the server under three", { timeout: 900_000 }, async (t) => {
+  if (skip) return t.skip(skip);
+  const { tag, profile, result } = await hardenImage(TEST_IMAGES.scripted, 'scripted-nested', ['--program', '/bin/sh', '--program', '/usr/bin/busybox']);
+  assert.deepEqual(result.programs.map((p) => p.program).sort(), ['/bin/sh', '/usr/bin/busybox']);
+  const run = dockerCli(['run', '-d', '--rm', '--network', 'host', '--security-opt', `seccomp=${profile}`, tag]);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  try {
+    await waitFor('busybox httpd up', () => spawnSync('curl', ['-sf', '-o', '/dev/null', 'http://127.0.0.1:18081/'], { encoding: 'utf8' }).status === 0, 30_000);
+    const load = spawnSync('sh', [LOAD('httpd.sh'), 'http://127.0.0.1:18081', 'served by busybox httpd'], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(load.status, 0, `the workload failed:\n${load.stdout}\n${load.stderr}\n${dockerCli(['logs', id]).stderr}`);
+    assert.equal(filtersOfMain(id), 3, "busybox does not run under the container-wide filter, the shell's and its own");
+  } finally {
+    dockerCli(['rm', '-f', id]);
+  }
+});
+
 test('verify names the filter that would deny: a program filter tightened by the review, under the untightened container-wide profile', { timeout: 900_000 }, async (t) => {
   if (skip) return t.skip(skip);
   const plain = join(work, 'nginx.profile.json');
@@ -113,7 +130,7 @@ test('verify names the filter that would deny: a program filter tightened by the
   assert.doesNotMatch(v.stdout, /container-wide/, 'the container-wide profile allows accept4: it denies nothing here');
 });
 
-test('bad input: no entrypoint, a script, a missing path, a path in a volume: one line, exit 2, nothing left behind', { timeout: 900_000 }, async (t) => {
+test('bad input: no entrypoint, a script, a missing path, a path in a volume, an existing tag, an unwritable profile: one line, exit 2, nothing left behind', { timeout: 900_000 }, async (t) => {
   if (skip) return t.skip(skip);
   // An image without entrypoint or command, and one whose program lies in a volume.
   const bare = 'confine-test/harden-bare:test';
@@ -128,17 +145,20 @@ test('bad input: no entrypoint, a script, a missing path, a path in a volume: on
   assert.equal(dockerCli(['import', tarFile, bare]).code, 0);
   assert.equal(dockerCli(['import', '--change', 'VOLUME /opt/vol', '--change', 'CMD ["/opt/vol/busybox", "sleep", "30"]', tarFile, vol]).code, 0);
 
-  const state = (): string => [dockerCli(['ps', '-aq']).stdout, dockerCli(['images', '-aq']).stdout].join('|');
+  const state = (): string => [dockerCli(['ps', '-aq']).stdout, dockerCli(['images', '-aq']).stdout, dockerCli(['volume', 'ls', '-q']).stdout].join('|');
   const before = state();
   const cases: [string[], RegExp][] = [
     [[bare], /harden-bare:test: the image has no entrypoint or command/],
     [[TEST_IMAGES.scripted, '--program', '/entrypoint.sh'], /\/entrypoint\.sh: a script \(run by \/bin\/sh\)/],
     [[TEST_IMAGES.scripted, '--program', '/no/such/program'], /\/no\/such\/program: no such file/],
     [[vol, '--program', '/opt/vol/busybox'], /\/opt\/vol\/busybox: lies in the image's volume \/opt\/vol/],
+    [[TEST_IMAGES.scripted, '--tag', TEST_IMAGES.scripted], /confine-test\/scripted:latest: an image of that name exists/],
+    [[TEST_IMAGES.scripted, '--profile', '/no/such/dir/p.json'], /\/no\/such\/dir\/p\.json: cannot write here/],
   ];
   for (const [args, says] of cases) {
     const tag = 'confine-test/harden-should-not-exist:test';
-    const r = await confine(['harden', ...args, '--tag', tag, '--profile', join(work, 'never.json'), '--seconds', '2', '--network', 'none', '--cache-dir', cache]);
+    // A case's own --tag or --profile comes first: parseArgs keeps the last of a repeated option.
+    const r = await confine(['harden', '--tag', tag, '--profile', join(work, 'never.json'), ...args, '--seconds', '2', '--network', 'none', '--cache-dir', cache]);
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, `${args.join(' ')}: more than one line: ${r.stderr}`);

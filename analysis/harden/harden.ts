@@ -2,15 +2,14 @@
 // with phase 1), each chosen program gets a filter of its own, installed by the launcher when the
 // program starts (native/launcher.c); the container-wide policy still applies underneath, widened
 // by what the launcher itself does before it execs the program.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import { resolveInRootfs } from '../link/rootfs.js';
 import type Docker from 'dockerode';
-import { analyze } from '../analyze.js';
-import { cacheLayout } from '../cache/layout.js';
 import { InputError } from '../errors.js';
 import type { Report } from '../graph/report.js';
 import { compileBpf } from '../policy/bpf-compile.js';
-import { allowedEntries, justification, policyEntries, type PolicyEntry, type ReviewLike } from '../policy/exports.js';
-import { launchedPolicy, type LaunchedPolicy } from '../policy/launched-policy.js';
+import { allowedEntries, policyEntries, type PolicyEntry, type ReviewLike } from '../policy/exports.js';
+import type { LaunchedPolicy } from '../policy/launched-policy.js';
 import { nativeTool } from '../policy/native-tools.js';
 import { policyUnion } from '../policy/policy-union.js';
 import { buildHardenedImage } from './build-image.js';
@@ -18,7 +17,7 @@ import { hardenedPaths } from './layout.js';
 import { imageConfigFrom } from '../image/types.js';
 import { HARDENED_LABEL, manifestLabel, readManifest, type HardenedManifest } from './manifest.js';
 import { selectTargets } from './select-programs.js';
-import { resolveInRootfs } from '../link/rootfs.js';
+import { launcherPolicy, programFilter } from './program-filter.js';
 
 export interface HardenOptions {
   docker: Docker;
@@ -57,12 +56,22 @@ export interface HardenResult {
   launcherSyscalls: string[];
 }
 
-function fileOf(rootfs: string, p: string): string | undefined {
+function nlinkOf(rootfs: string, file: string): number {
   try {
-    return resolveInRootfs(rootfs, p).rootfsPath;
+    return lstatSync(resolveInRootfs(rootfs, file).hostPath).nlink;
   } catch {
-    return undefined;
+    return 1;
   }
+}
+
+/** An existing image of that name: the commit would take its tag (the source image's own, even), so harden writes only new names. */
+export async function refuseExistingTag(docker: Docker, ref: string): Promise<void> {
+  const exists = await docker
+    .getImage(ref)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+  if (exists) throw new InputError(ref, 'an image of that name exists: harden writes a new image (choose another --tag, or remove that one)');
 }
 
 /** A Docker reference REPO[:TAG] as `docker tag` accepts it, split. */
@@ -72,35 +81,26 @@ export function parseTag(ref: string): { repo: string; tag: string } {
   return { repo: m[1], tag: m[2] ?? 'latest' };
 }
 
-/** The launcher's own syscalls, by analysing it like any program (it is static: no rootfs needed). */
-async function launcherPolicy(cacheDir: string, signal?: AbortSignal): Promise<PolicyEntry[]> {
-  const launcher = nativeTool('confine-launch');
-  const r = await analyze({ rootfs: '/', programs: [launcher], cacheDir: cacheLayout(cacheDir).facts, signal });
-  if (r.unresolved.length > 0 || r.programs.some((p) => p.error || p.notFullyAnalysed)) throw new Error(`the launcher ${launcher} is not fully analysed: its syscalls cannot be added to the container-wide policy`);
-  return policyEntries(r).map((e) => ({ ...e, reason: `made by confine-launch before it execs a hardened program: ${justification(r.syscalls.find((s) => s.name === e.name)!)}` }));
-}
-
 export async function harden(opts: HardenOptions): Promise<HardenResult> {
   const { report, docker } = opts;
   if (!report.image || report.image.source !== 'engine') throw new InputError(report.rootfs, 'harden builds on an image of the Docker engine');
   if (!report.phase1 && opts.programs.length === 0) throw new InputError(report.image.ref, 'the analysis ran no phase 1: name the programs (--program)');
   const { repo, tag } = parseTag(opts.tag);
+  await refuseExistingTag(docker, `${repo}:${tag}`);
   const info = await docker.getImage(report.image.id).inspect();
   if (readManifest(info.Config?.Labels, report.image.ref)) throw new InputError(report.image.ref, 'is already a hardened image: harden the image it was made from');
   const config = imageConfigFrom(info.Config);
   const volumes = Object.keys(info.Config?.Volumes ?? {});
   const { targets, skipped } = selectTargets(report, report.rootfs, config, volumes, opts.programs);
 
+  const fromLauncher = await launcherPolicy(opts.cacheDir, opts.signal);
   const programs: HardenedProgram[] = [];
   const built: { file: string; bpf: Buffer }[] = [];
   const warnings: string[] = [];
   for (const t of targets) {
-    // Every name of the same file runs the same code (a symlink, a hard link): its filter covers
-    // what phase 1 saw each of them map, too.
-    const names = report.programs.filter((p) => !p.error && p.objects.length > 0 && fileOf(report.rootfs, p.path) === t.file);
-    const policies = names.map((p) => launchedPolicy(report, p.path, opts.review));
-    const policy = policies.find((p) => p.program === t.program)!;
-    if (policies.length > 1) policy.entries = policyUnion(...policies.map((p) => p.entries));
+    const { policy, names } = programFilter(report, t.program, t.file, opts.review, fromLauncher);
+    // Another hard link to the file keeps naming the program itself, which then runs unfiltered.
+    if (nlinkOf(report.rootfs, t.file) > 1) warnings.push(`${t.file}: has other hard links: started by one of those names, the program runs without its own filter`);
     for (const p of names) {
       // Said as the container-wide policy says it: a gap there is a gap in this filter too.
       if (p.unresolved > 0) warnings.push(`${p.path}: ${p.unresolved} unresolved site(s): its own filter, like the container-wide policy, may deny what is made there`);
@@ -111,7 +111,6 @@ export async function harden(opts: HardenOptions): Promise<HardenResult> {
     programs.push({ program: t.program, file: t.file, policy, allowed: allowedEntries(policy.entries).length, bpfBytes: bpf.length });
   }
   const before = policyEntries(report, opts.review);
-  const fromLauncher = await launcherPolicy(opts.cacheDir, opts.signal);
   const containerWide = policyUnion(before, fromLauncher);
   const had = new Set(allowedEntries(before).map((e) => e.name));
   const manifest: HardenedManifest = {
@@ -119,10 +118,9 @@ export async function harden(opts: HardenOptions): Promise<HardenResult> {
     from: { ref: report.image.ref, id: report.image.id },
     programs: programs.map((p) => ({ program: p.program, file: p.file, filter: hardenedPaths(p.file).filter, entries: p.policy.entries.map(({ reason: _, ...e }) => e) })),
   };
-  const imageId = await buildHardenedImage({
+  const { imageId, originals } = await buildHardenedImage({
     docker,
     from: report.image.id,
-    rootfs: report.rootfs,
     launcher: readFileSync(nativeTool('confine-launch')),
     programs: built,
     repo,
@@ -130,6 +128,11 @@ export async function harden(opts: HardenOptions): Promise<HardenResult> {
     labels: { [HARDENED_LABEL]: manifestLabel(manifest) },
     signal: opts.signal,
   });
+  for (const o of originals) {
+    // no_new_privs (which an unprivileged filter needs) keeps exec from granting privileges.
+    if (o.header.mode !== undefined && (o.header.mode & 0o6000) !== 0) warnings.push(`${o.file}: setuid/setgid: under its filter (no_new_privs) exec grants no privileges, so it runs as its caller`);
+    if (o.header.pax && Object.keys(o.header.pax).some((k) => k === 'SCHILY.xattr.security.capability')) warnings.push(`${o.file}: has file capabilities: under its filter (no_new_privs) exec does not grant them`);
+  }
   return {
     imageId,
     tag: `${repo}:${tag}`,

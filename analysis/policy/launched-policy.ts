@@ -33,7 +33,9 @@ export interface LaunchedPolicy {
 export function launchedPolicy(report: Report, program: string, review: Record<string, ReviewLike> = {}): LaunchedPolicy {
   const mine = (s: SyscallEntry): boolean => s.programs.includes(program);
   const own = report.syscalls.filter(mine);
-  const execs = own.some((s) => EXECS.has(s.name) && review[s.name]?.decision !== 'deny');
+  // A review that denies execve cannot take it out of this filter: the launcher's own execve must
+  // pass it, and so would the program's. The program can exec whatever the review says.
+  const execs = own.some((s) => EXECS.has(s.name));
   const covers = execs ? report.programs.filter((p) => !p.error).map((p) => p.path) : [program];
   const covered = new Set(covers);
   // The runtime's calls happen before the launcher runs: they are not this filter's business, and a

@@ -42,7 +42,9 @@ export interface ProgramFilter {
 /**
  * The program filters a process runs under (filters are inherited across fork and exec): the one
  * whose program it runs (its exe is the moved program: a forked worker has no exec of its own), and
- * those whose launcher exec it or an ancestor made, by phase 1's exec records.
+ * those whose launcher exec it or an ancestor made, by phase 1's exec records (the polling recorder
+ * names an exec by its /proc exe, the moved program). An ancestor that forked without exec'ing ends
+ * the walk: a filter above it is not found, and the denial is said to be unattributed.
  */
 export function filtersOfProcess(pid: number, exe: string, execs: readonly ExecRecord[], filters: readonly ProgramFilter[]): FilterOf[] {
   const byPid = new Map<number, ExecRecord[]>();
@@ -52,7 +54,7 @@ export function filtersOfProcess(pid: number, exe: string, execs: readonly ExecR
   for (let p = pid; p > 0 && !seen.has(p); ) {
     seen.add(p);
     const mine = byPid.get(p) ?? [];
-    for (const e of mine) for (const f of filters) if (e.path === f.exec && !out.includes(f.of)) out.push(f.of);
+    for (const e of mine) for (const f of filters) if ((e.path === f.exec || e.path === f.moved) && !out.includes(f.of)) out.push(f.of);
     const parent = mine.find((e) => e.ppid > 0)?.ppid;
     if (parent === undefined) break;
     p = parent;

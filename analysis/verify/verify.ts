@@ -58,7 +58,7 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   onProgress?: (what: string) => void;
   /** Where a hardened image's logging filters are written for the run (removed after): in the cache. */
-  workDir?: string;
+  workDir: string;
 }
 
 /** One syscall the policy would have denied, per program. */
@@ -119,8 +119,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     const binds: string[] = [];
     let filters: ProgramFilter[] = [];
     if (manifest) {
-      mkdirSync(opts.workDir ?? '.', { recursive: true });
-      scratch = mkdtempSync(join(opts.workDir ?? '.', 'verify-filters-'));
+      mkdirSync(opts.workDir, { recursive: true });
+      scratch = mkdtempSync(join(opts.workDir, 'verify-filters-'));
       filters = programFilters(manifest);
       for (const [i, p] of manifest.programs.entries()) {
         const file = join(scratch, `${i}.bpf`);

@@ -260,7 +260,7 @@ export class ConfineService implements ConfineApi {
       // Keep the id.
     }
     const review = this.workspace.reviewsOf(subject);
-    if (format === 'bpf') return bpfExport(report, title, review, program);
+    if (format === 'bpf') return bpfExport(report, title, review, this.opts.cacheDir, program);
     return exportReport(report, { format, title, review, program, source: `report ${id}` });
   }
 

@@ -42,8 +42,11 @@ export function programRows(report: Report | undefined, reviews: Record<string, 
   });
 }
 
-/** The programs `confine harden` picks when none is named: those still running at the end of phase 1 (the entrypoint's is added by the engine side). */
+/**
+ * The programs ticked for a hardened image until the user chooses: those phase 1 saw still running
+ * (the servers). The app names its choice explicitly, so nothing else is added on the engine side;
+ * with none running, none is ticked.
+ */
 export function defaultHardened(rows: readonly ProgramRow[]): string[] {
-  const running = rows.filter((r) => r.running).map((r) => r.path);
-  return running.length > 0 ? running : rows.slice(0, 1).map((r) => r.path);
+  return rows.filter((r) => r.running).map((r) => r.path);
 }
