@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { holds } from '../analysis/policy/seccomp-condition.js';
 import { buildTrap } from './support/build-traps.js';
 import { REPO_ROOT } from './support/paths.js';
-import { TEST_IMAGES, confine, dockerCli, engineUnavailable, waitFor } from './support/engine.js';
+import { TEST_IMAGES, confine, dockerCli, engineUnavailable, lockEngineTests, waitFor } from './support/engine.js';
 
 interface ImageReport {
   syscalls: { name: string; nr: number; programs: string[]; path: unknown[]; runtime?: boolean }[];
@@ -29,11 +29,15 @@ const GO_LOAD = join(REPO_ROOT, 'test', 'workloads', 'go.sh');
 const HTTPD_LOAD = join(REPO_ROOT, 'test', 'workloads', 'httpd.sh');
 let skip: string | undefined;
 
+let unlock: (() => void) | undefined;
+
 before(async () => {
   skip = await engineUnavailable(Object.values(TEST_IMAGES));
+  if (!skip) unlock = await lockEngineTests();
 });
 
 after(() => {
+  unlock?.();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './support/paths.js';
-import { TEST_IMAGES, confine, dockerCli, engineUnavailable, waitFor, type CliResult } from './support/engine.js';
+import { TEST_IMAGES, confine, dockerCli, engineUnavailable, lockEngineTests, waitFor, type CliResult } from './support/engine.js';
 
 const work = mkdtempSync(join(tmpdir(), 'confine-harden-'));
 const cache = join(work, 'cache');
@@ -18,11 +18,15 @@ const LOAD = (name: string): string => join(REPO_ROOT, 'test', 'workloads', name
 const made: string[] = [];
 let skip: string | undefined;
 
+let unlock: (() => void) | undefined;
+
 before(async () => {
   skip = await engineUnavailable([TEST_IMAGES.nginx, TEST_IMAGES.redis, TEST_IMAGES.scripted]);
+  if (!skip) unlock = await lockEngineTests();
 });
 
 after(() => {
+  unlock?.();
   for (const tag of made) dockerCli(['rmi', '-f', tag]);
   rmSync(work, { recursive: true, force: true });
 });

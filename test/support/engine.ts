@@ -1,5 +1,6 @@
 // The Docker engine for container tests: reachable or a reason to skip (CI insists it is reachable).
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { CONFINE_BIN } from './paths.js';
 
@@ -71,4 +72,40 @@ export async function waitFor(what: string, probe: () => boolean | Promise<boole
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+const ENGINE_LOCK = '/tmp/confine-engine-tests.lock';
+
+/**
+ * Serialises the test files that run containers on the host's network and read audit records
+ * (containers.test.ts, harden.test.ts): they use the same ports and the same audit stream, and the
+ * runner runs two files at once. An atomic mkdir is the lock; one left by a dead process is taken over.
+ */
+export async function lockEngineTests(): Promise<() => void> {
+  for (;;) {
+    try {
+      mkdirSync(ENGINE_LOCK);
+      writeFileSync(`${ENGINE_LOCK}/pid`, String(process.pid));
+      return () => rmSync(ENGINE_LOCK, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(`${ENGINE_LOCK}/pid`, 'utf8'));
+      } catch {
+        // Being created this instant: wait.
+      }
+      let alive = owner === 0;
+      if (owner > 0) {
+        try {
+          process.kill(owner, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
+      }
+      if (!alive) rmSync(ENGINE_LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

@@ -84,7 +84,9 @@ export function ProgramPolicies() {
             <tr>
               <th>Program</th>
               <th className="num">Its code needs</th>
-              <th className="num">Its own filter</th>
+              <th className="num" title="its code's syscalls with the review applied, and the launcher's execve, write and exit_group; a program that can exec also covers every analysed program, and the built filter then adds the launcher's own start-up, which this count leaves out">
+                Its own filter
+              </th>
               <th className="num">Fewer than container-wide</th>
               <th>Only it needs</th>
               <th>Export</th>
