@@ -49,10 +49,16 @@ async function hardenImage(image: string, name: string, extra: string[] = []): P
   return { tag, profile, result: JSON.parse(readFileSync(json, 'utf8')) as HardenJson, out: r.stdout };
 }
 
-/** verify, once more when audit records were lost (another test file may be reading them too). */
-async function verifyHardened(tag: string, profile: string, load: string[]): Promise<CliResult> {
-  let v = await confine(['verify', tag, '--profile', profile, '--network', 'host', '--seconds', '3', '--', 'sh', ...load]);
-  if (v.code === 6) v = await confine(['verify', tag, '--profile', profile, '--network', 'host', '--seconds', '3', '--', 'sh', ...load]);
+/**
+ * verify, once more when audit records were lost (another test file may be reading them too). The
+ * workload starts when the container does; it first waits (up to 30 s) until `up` answers, as the
+ * server behind the launcher may take a moment longer to listen on a loaded machine.
+ */
+async function verifyHardened(tag: string, profile: string, up: string[], load: string[]): Promise<CliResult> {
+  const wait = `i=0; until ${up.map((a) => `'${a}'`).join(' ')} >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 300 ] || exit 9; sleep 0.1; done; exec sh "$@"`;
+  const args = ['verify', tag, '--profile', profile, '--network', 'host', '--seconds', '3', '--', 'sh', '-c', wait, 'workload', ...load];
+  let v = await confine(args);
+  if (v.code === 6) v = await confine(args);
   return v;
 }
 
@@ -98,7 +104,7 @@ for (const c of CASES) {
     } finally {
       dockerCli(['rm', '-f', id]);
     }
-    const v = await verifyHardened(tag, profile, c.load);
+    const v = await verifyHardened(tag, profile, c.up, c.load);
     assert.equal(v.code, 0, `verify on the hardened image:\n${v.stdout}\n${v.stderr}`);
     assert.match(v.stdout, /no would-be denials/);
   });
@@ -128,7 +134,7 @@ test('verify names the filter that would deny: a program filter tightened by the
   const ws = join(work, 'workspace.json');
   writeFileSync(ws, JSON.stringify({ version: 2, reviews: { 'image confine-test/nginx': { accept4: { decision: 'deny', note: 'test: the program filter only', updatedAt: '' } } } }));
   const { tag } = await hardenImage(TEST_IMAGES.nginx, 'nginx-tight', ['--review', ws]);
-  const v = await verifyHardened(tag, plain, [LOAD('nginx.sh')]);
+  const v = await verifyHardened(tag, plain, ['curl', '-sf', '-o', '/dev/null', 'http://127.0.0.1:18080/'], [LOAD('nginx.sh')]);
   assert.equal(v.code, 4, `verify should report would-be denials:\n${v.stdout}\n${v.stderr}`);
   assert.match(v.stdout, /accept4 \(288\) by \/usr\/sbin\/nginx: \d+ time\(s\); denied by \/usr\/sbin\/nginx's own filter$/m);
   assert.doesNotMatch(v.stdout, /container-wide/, 'the container-wide profile allows accept4: it denies nothing here');
