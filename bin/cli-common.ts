@@ -3,6 +3,7 @@
 import type { Progress } from '../analysis/analyze.js';
 import type { ImageAnalysisProgress } from '../analysis/analyze-image.js';
 import type { RunSettings } from '../analysis/profile/run-settings.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const SETTINGS_USAGE = '[--user U[:G]] [--group-add G]... [--tty] [--read-only] [--no-new-privileges] [--cap-add C]... [--cap-drop C]...';
 
@@ -25,6 +26,15 @@ export function imageProgressLine(p: ImageAnalysisProgress): void {
   const counts = p.done !== undefined && p.total !== undefined ? ` ${Math.round(p.done)}/${Math.round(p.total)}` : '';
   const what = { image: 'image', phase1: 'phase 1 (recording what runs)', runtime: 'runtime base set', analysis: 'analysis', done: 'done' }[p.phase];
   statusLine(`${what}${counts}${p.detail ? ` ${p.detail}` : ''}`, p.phase === 'done');
+}
+
+/** A command's own arguments, parsed strictly; what parseArgs refuses is a usage error. */
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** The `docker run` settings flags analyze and verify share (the container runs as it will be run). */

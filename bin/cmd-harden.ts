@@ -3,7 +3,6 @@
 // profile it runs under, and print how to run it.
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { analyzeImage } from '../analysis/analyze-image.js';
 import { defaultCacheRoot } from '../analysis/cache/layout.js';
 import { AnalysisCancelled, InputError } from '../analysis/errors.js';
@@ -14,7 +13,7 @@ import { nativeTool } from '../analysis/policy/native-tools.js';
 import { reviewSubject } from '../analysis/policy/review.js';
 import { checkRunSettings } from '../analysis/profile/run-settings.js';
 import { readWorkspaceReviews } from '../electron/service/workspace.js';
-import { imageProgressLine, numberFlag, SETTINGS_OPTIONS, SETTINGS_USAGE, settingsFrom, statusLine, UsageError } from './cli-common.js';
+import { imageProgressLine, numberFlag, parseCommand, SETTINGS_OPTIONS, SETTINGS_USAGE, settingsFrom, statusLine, UsageError } from './cli-common.js';
 
 export const HARDEN_USAGE = `confine harden IMAGE --tag NEW --profile FILE [--program PATH]... [--seconds N] [--network none|host] [--cmd ARG]... [--review WORKSPACE] [--json FILE] [--cache-dir DIR] ${SETTINGS_USAGE}
       builds NEW from IMAGE: each program (default: the entrypoint's, and those phase 1 saw still running) starts under its own filter; FILE: the container-wide policy NEW runs under`;
@@ -31,29 +30,18 @@ function checkWritable(file: string): void {
 }
 
 export async function cmdHarden(argv: string[]): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        tag: { type: 'string' },
-        profile: { type: 'string' },
-        program: { type: 'string', multiple: true },
-        seconds: { type: 'string' },
-        network: { type: 'string' },
-        cmd: { type: 'string', multiple: true },
-        review: { type: 'string' },
-        json: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        ...SETTINGS_OPTIONS,
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = parseCommand(argv, {
+    tag: { type: 'string' },
+    profile: { type: 'string' },
+    program: { type: 'string', multiple: true },
+    seconds: { type: 'string' },
+    network: { type: 'string' },
+    cmd: { type: 'string', multiple: true },
+    review: { type: 'string' },
+    json: { type: 'string' },
+    'cache-dir': { type: 'string' },
+    ...SETTINGS_OPTIONS,
+  });
   if (positionals.length !== 1) throw new UsageError('harden takes one IMAGE (an image of the Docker engine)');
   if (!values.tag) throw new UsageError('--tag NEW is required: the hardened image is a new image');
   if (!values.profile) throw new UsageError('--profile FILE is required: the container-wide policy the hardened image runs under');

@@ -2,7 +2,6 @@
 import { defaultCacheRoot } from '../analysis/cache/layout.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cveSummary } from '../analysis/policy/cve-verdicts.js';
 import { exportReport, policyEntries } from '../analysis/policy/exports.js';
 import { compileBpf } from '../analysis/policy/bpf-compile.js';
@@ -18,7 +17,7 @@ import { dockerFrom, inspectImage } from '../analysis/image/engine.js';
 import { AnalysisCancelled, InputError } from '../analysis/errors.js';
 import type { Report } from '../analysis/graph/report.js';
 import { cmdServe, SERVE_USAGE } from '../electron/serve.js';
-import { imageProgressLine, numberFlag, SETTINGS_OPTIONS, SETTINGS_USAGE, settingsFrom, statusLine, UsageError } from './cli-common.js';
+import { imageProgressLine, numberFlag, parseCommand, SETTINGS_OPTIONS, SETTINGS_USAGE, settingsFrom, statusLine, UsageError } from './cli-common.js';
 import { cmdHarden, HARDEN_USAGE } from './cmd-harden.js';
 
 const USAGE = `usage:
@@ -72,34 +71,23 @@ function printSummary(r: Report, reviewed = false): void {
 }
 
 async function cmdAnalyze(argv: string[]): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        rootfs: { type: 'string' },
-        program: { type: 'string', multiple: true },
-        seconds: { type: 'string' },
-        network: { type: 'string' },
-        cmd: { type: 'string', multiple: true },
-        json: { type: 'string' },
-        profile: { type: 'string' },
-        bpf: { type: 'string' },
-        'profiles-dir': { type: 'string' },
-        review: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        workers: { type: 'string' },
-        strict: { type: 'boolean' },
-        ...SETTINGS_OPTIONS,
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = parseCommand(argv, {
+    rootfs: { type: 'string' },
+    program: { type: 'string', multiple: true },
+    seconds: { type: 'string' },
+    network: { type: 'string' },
+    cmd: { type: 'string', multiple: true },
+    json: { type: 'string' },
+    profile: { type: 'string' },
+    bpf: { type: 'string' },
+    'profiles-dir': { type: 'string' },
+    review: { type: 'string' },
+    'cache-dir': { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    workers: { type: 'string' },
+    strict: { type: 'boolean' },
+    ...SETTINGS_OPTIONS,
+  });
   if (positionals.length > 1) throw new UsageError(`one IMAGE at a time (got ${positionals.join(', ')})`);
   const image = positionals[0];
   if (image !== undefined && values.rootfs) throw new UsageError('give IMAGE or --rootfs, not both');
@@ -152,25 +140,14 @@ async function cmdVerify(argv: string[]): Promise<number> {
   const dash = argv.indexOf('--');
   const own = dash >= 0 ? argv.slice(0, dash) : argv;
   const workload = dash >= 0 ? argv.slice(dash + 1) : [];
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: own,
-      allowPositionals: true,
-      options: {
-        profile: { type: 'string' },
-        network: { type: 'string' },
-        seconds: { type: 'string' },
-        cmd: { type: 'string', multiple: true },
-        json: { type: 'string' },
-        ...SETTINGS_OPTIONS,
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = parseCommand(own, {
+    profile: { type: 'string' },
+    network: { type: 'string' },
+    seconds: { type: 'string' },
+    cmd: { type: 'string', multiple: true },
+    json: { type: 'string' },
+    ...SETTINGS_OPTIONS,
+  });
   // analyze checks its settings in checkRequest; verify has no request, so here.
   const raw = settingsFrom(values);
   const settings = raw && checkRunSettings(raw);
