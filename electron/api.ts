@@ -173,6 +173,8 @@ export { reviewSubject, reviewBasis, reviewChanges, siteReviewKey, argumentRevie
 export { enforcedArgument } from '../analysis/policy/argument-rules.js';
 /** Syscalls an export leaves out because the review removed every value of their enforced argument. */
 export { valueDenials } from '../analysis/policy/exports.js';
+/** The policy an export writes (review applied), and the entries of it that let a call run. */
+export { allowedEntries, policyEntries } from '../analysis/policy/exports.js';
 /** A justification path as one line, as the CLI and the exports print it. */
 export { pathText } from '../analysis/policy/path-text.js';
 /** Names of argument values (AF_PACKET, PROT_READ|PROT_EXEC …), checked against the kernel's headers: part of the contract, like syscallName. */

@@ -1,7 +1,7 @@
 // Per-program policies of a report, as the Policy page compares them: how many syscalls each
 // program's code needs, how many its own filter (`confine harden`) allows, how much narrower that
 // is than the container-wide policy, and which syscalls it needs that no other program does.
-import { launchedPolicy, type Report, type ReviewEntry } from '../../electron/api.js';
+import { allowedEntries, launchedPolicy, policyEntries, type Report, type ReviewEntry } from '../../electron/api.js';
 
 export interface ProgramRow {
   path: string;
@@ -24,10 +24,11 @@ export interface ProgramRow {
 export function programRows(report: Report | undefined, reviews: Record<string, ReviewEntry> = {}): ProgramRow[] {
   if (!report) return [];
   const programs = report.programs.filter((p) => !p.error && p.objects.length > 0);
-  const containerWide = report.syscalls.filter((s) => reviews[s.name]?.decision !== 'deny' && !s.enosys).length;
+  // Counted as every export and `confine harden` count it: allowed entries, the review applied.
+  const containerWide = allowedEntries(policyEntries(report, reviews)).length;
   return programs.map((p) => {
     const lp = launchedPolicy(report, p.path, reviews);
-    const filter = lp.entries.filter((e) => e.errno === undefined).length;
+    const filter = allowedEntries(lp.entries).length;
     const only = report.syscalls.filter((s) => s.programs.length === 1 && s.programs[0] === p.path && !s.runtime).map((s) => s.name);
     return {
       path: p.path,
